@@ -1,0 +1,346 @@
+package simd
+
+import (
+	"fmt"
+	"sync"
+	"unsafe"
+)
+
+// gemmParams describes one implementation's SGEMM: the register tile of its
+// micro-kernel and the cache blocking around it (BLIS/Goto, see
+// /work/shared/reference/engine-anchors.md §3).
+type gemmParams struct {
+	mr, nr int // register tile: micro computes mr×nr of C
+	kc     int // depth of a packed panel (the pc loop)
+	mc     int // rows of a packed A block (multiple of mr)
+	nc     int // columns of a packed B panel (multiple of nr)
+
+	// micro computes the mr×nr tile
+	//	C[i*ldc+j] = alpha * Σ_p a[p*mr+i]*b[p*nr+j] + beta*C[i*ldc+j]
+	// over p in [0, kc), where a and b are packed strips. When beta == 0, C is
+	// only written, never read, so NaN in C does not survive.
+	micro func(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+}
+
+var genericImpl = implementation{
+	name: "generic",
+	gemm: gemmParams{mr: 4, nr: 4, kc: 256, mc: 64, nc: 1024, micro: microGeneric},
+	vec:  genericVectorKernels,
+}
+
+// microGeneric is the Go micro-kernel: a 4×4 tile held in 16 locals.
+func microGeneric(kc int, a, b, c *float32, ldc int, alpha, beta float32) {
+	const mr, nr = 4, 4
+	as := unsafe.Slice(a, kc*mr)
+	bs := unsafe.Slice(b, kc*nr)
+	var c00, c01, c02, c03, c10, c11, c12, c13 float32
+	var c20, c21, c22, c23, c30, c31, c32, c33 float32
+	for p := 0; p < kc; p++ {
+		ap := as[p*mr : p*mr+mr : p*mr+mr]
+		bp := bs[p*nr : p*nr+nr : p*nr+nr]
+		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+		a0 := ap[0]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		a1 := ap[1]
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		a2 := ap[2]
+		c20 += a2 * b0
+		c21 += a2 * b1
+		c22 += a2 * b2
+		c23 += a2 * b3
+		a3 := ap[3]
+		c30 += a3 * b0
+		c31 += a3 * b1
+		c32 += a3 * b2
+		c33 += a3 * b3
+	}
+	cs := unsafe.Slice(c, 3*ldc+nr)
+	acc := [mr][nr]float32{
+		{c00, c01, c02, c03},
+		{c10, c11, c12, c13},
+		{c20, c21, c22, c23},
+		{c30, c31, c32, c33},
+	}
+	for i := range mr {
+		row := cs[i*ldc : i*ldc+nr]
+		if beta == 0 {
+			for j := range row {
+				row[j] = alpha * acc[i][j]
+			}
+		} else {
+			for j := range row {
+				row[j] = alpha*acc[i][j] + beta*row[j]
+			}
+		}
+	}
+}
+
+// Sgemm computes, in row-major storage,
+//
+//	C = alpha * op(A) * op(B) + beta * C
+//
+// where op(A) is m×k, op(B) is k×n and C is m×n; op(X) is X, or Xᵀ when
+// the matching trans flag is set (then A is stored k×m, B n×k). lda, ldb
+// and ldc are the row strides of the stored matrices. When beta == 0, C is
+// not read (NaN or garbage in C is overwritten). It runs on the calling
+// goroutine only; see SgemmParallel.
+//
+// Each element of C is accumulated in an order that depends only on k and
+// on the implementation, never on m, n, the element's position within a
+// block, or the number of workers.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemm(current, 1, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// SgemmParallel is Sgemm split over up to workers goroutines of the
+// package's persistent pool (workers <= 1: the calling goroutine alone).
+// Products smaller than ParallelMinFlops run on the calling goroutine
+// regardless. The work is split over blocks of rows and columns of C,
+// never over k, so the result is bit-identical for any number of workers.
+func SgemmParallel(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, workers int) {
+	sgemm(current, workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// ParallelMinFlops is the size 2*m*n*k below which SgemmParallel stays on
+// one goroutine: below it, waking a second core costs about as much as it
+// saves (measured with BenchmarkSgemmParallel on the 2-core EPYC).
+const ParallelMinFlops = 1 << 21
+
+func checkMatrix(op, name string, x []float32, rows, cols, ld int) {
+	if ld < max(cols, 1) {
+		panic(fmt.Sprintf("simd.%s: ld%s = %d, want >= %d (columns of stored %s)", op, name, ld, max(cols, 1), name))
+	}
+	if rows > 0 && cols > 0 && len(x) < (rows-1)*ld+cols {
+		panic(fmt.Sprintf("simd.%s: len(%s) = %d, want >= %d for a %d×%d matrix with ld %d", op, name, len(x), (rows-1)*ld+cols, rows, cols, ld))
+	}
+}
+
+func sgemm(im *implementation, workers int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("simd.Sgemm: negative size m=%d n=%d k=%d", m, n, k))
+	}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	checkMatrix("Sgemm", "A", a, ar, ac, lda)
+	checkMatrix("Sgemm", "B", b, br, bc, ldb)
+	checkMatrix("Sgemm", "C", c, m, n, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleMatrix(c, m, n, ldc, beta)
+		return
+	}
+	if 2*m*n*k < ParallelMinFlops {
+		workers = 1
+	}
+	workers = max(1, min(workers, maxWorkers()))
+
+	g := &im.gemm
+	st := getGemmState(g, workers, min(k, g.kc), min(n, g.nc), min(m, g.mc))
+	defer gemmStates.Put(st)
+	st.g = g
+	st.transA, st.a, st.lda = transA, a, lda
+	st.c, st.ldc, st.m, st.alpha = c, ldc, m, alpha
+	for jc := 0; jc < n; jc += g.nc {
+		nc := min(g.nc, n-jc)
+		for pc := 0; pc < k; pc += g.kc {
+			kc := min(g.kc, k-pc)
+			packB(st.bp, g.nr, transB, b, ldb, pc, kc, jc, nc)
+			st.jc, st.nc, st.pc, st.kc = jc, nc, pc, kc
+			st.beta = beta
+			if pc > 0 {
+				st.beta = 1
+			}
+			// Tasks are (A block, range of B strips). Split the strips only
+			// when there are too few A blocks to keep every worker busy.
+			st.blocksM = (m + g.mc - 1) / g.mc
+			st.strips = (nc + g.nr - 1) / g.nr
+			st.chunks = 1
+			if workers > 1 && st.blocksM < 2*workers {
+				st.chunks = min(st.strips, (2*workers+st.blocksM-1)/st.blocksM)
+			}
+			runTasks(workers, st.blocksM*st.chunks, st)
+		}
+	}
+	st.a, st.c = nil, nil
+}
+
+// scaleMatrix sets C = beta*C, writing zeros without reading when beta == 0.
+func scaleMatrix(c []float32, m, n, ldc int, beta float32) {
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+		} else if beta != 1 {
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+	}
+}
+
+// gemmState is the scratch and the arguments of one Sgemm call; it is the
+// job the worker pool runs, one task per (A block, chunk of B strips).
+type gemmState struct {
+	g       *gemmParams
+	bp      []float32   // packed B panel, kc×nc in nr-wide strips
+	ap      [][]float32 // per slot: packed A block, mc×kc in mr-tall strips
+	tile    [][]float32 // per slot: mr×nr tile for edges of C
+	transA  bool
+	a       []float32
+	lda     int
+	c       []float32
+	ldc, m  int
+	alpha   float32
+	beta    float32
+	jc, nc  int
+	pc, kc  int
+	blocksM int
+	strips  int
+	chunks  int
+}
+
+var gemmStates = sync.Pool{New: func() any { return new(gemmState) }}
+
+func getGemmState(g *gemmParams, slots, kc, nc, mc int) *gemmState {
+	st := gemmStates.Get().(*gemmState)
+	ncPad := (nc + g.nr - 1) / g.nr * g.nr
+	mcPad := (mc + g.mr - 1) / g.mr * g.mr
+	if cap(st.bp) < kc*ncPad {
+		st.bp = make([]float32, kc*ncPad)
+	}
+	st.bp = st.bp[:kc*ncPad]
+	for len(st.ap) < slots {
+		st.ap = append(st.ap, nil)
+		st.tile = append(st.tile, nil)
+	}
+	for s := range slots {
+		if cap(st.ap[s]) < kc*mcPad {
+			st.ap[s] = make([]float32, kc*mcPad)
+		}
+		st.ap[s] = st.ap[s][:kc*mcPad]
+		if cap(st.tile[s]) < g.mr*g.nr {
+			st.tile[s] = make([]float32, g.mr*g.nr)
+		}
+		st.tile[s] = st.tile[s][:g.mr*g.nr]
+	}
+	return st
+}
+
+func (st *gemmState) runTask(slot, task int) {
+	g := st.g
+	block, chunk := task/st.chunks, task%st.chunks
+	ic := block * g.mc
+	mc := min(g.mc, st.m-ic)
+	ap := st.ap[slot]
+	packA(ap, g.mr, st.transA, st.a, st.lda, ic, mc, st.pc, st.kc)
+	s0 := chunk * st.strips / st.chunks
+	s1 := (chunk + 1) * st.strips / st.chunks
+	kc := st.kc
+	for s := s0; s < s1; s++ {
+		j := s * g.nr
+		nr := min(g.nr, st.nc-j)
+		bs := &st.bp[s*kc*g.nr]
+		for i := 0; i < mc; i += g.mr {
+			mr := min(g.mr, mc-i)
+			as := &ap[i*kc]
+			coff := (ic+i)*st.ldc + st.jc + j
+			if mr == g.mr && nr == g.nr {
+				g.micro(kc, as, bs, &st.c[coff], st.ldc, st.alpha, st.beta)
+				continue
+			}
+			// Edge tile: compute the full tile into scratch, copy the part
+			// that exists. The scratch is never read (beta 0).
+			t := st.tile[slot]
+			g.micro(kc, as, bs, &t[0], g.nr, 1, 0)
+			for r := range mr {
+				row := st.c[coff+r*st.ldc : coff+r*st.ldc+nr]
+				tr := t[r*g.nr : r*g.nr+nr]
+				if st.beta == 0 {
+					for q := range row {
+						row[q] = st.alpha * tr[q]
+					}
+				} else {
+					for q := range row {
+						row[q] = st.alpha*tr[q] + st.beta*row[q]
+					}
+				}
+			}
+		}
+	}
+}
+
+// packB copies op(B)[pc:pc+kc, jc:jc+nc] into dst as nr-wide strips, each
+// strip kc rows of nr values, zero-padding the last strip.
+func packB(dst []float32, nr int, transB bool, b []float32, ldb, pc, kc, jc, nc int) {
+	for j0 := 0; j0 < nc; j0 += nr {
+		w := min(nr, nc-j0)
+		strip := dst[j0*kc : j0*kc+kc*nr]
+		if !transB {
+			for p := range kc {
+				src := b[(pc+p)*ldb+jc+j0:]
+				d := strip[p*nr : p*nr+nr]
+				copy(d, src[:w])
+				clear(d[w:])
+			}
+			continue
+		}
+		// B stored n×k: op(B)[p, j] = b[j*ldb + p].
+		for j := range w {
+			src := b[(jc+j0+j)*ldb+pc:]
+			src = src[:kc]
+			for p, v := range src {
+				strip[p*nr+j] = v
+			}
+		}
+		for j := w; j < nr; j++ {
+			for p := range kc {
+				strip[p*nr+j] = 0
+			}
+		}
+	}
+}
+
+// packA copies op(A)[ic:ic+mc, pc:pc+kc] into dst as mr-tall strips, each
+// strip kc columns of mr values, zero-padding the last strip.
+func packA(dst []float32, mr int, transA bool, a []float32, lda, ic, mc, pc, kc int) {
+	for i0 := 0; i0 < mc; i0 += mr {
+		h := min(mr, mc-i0)
+		strip := dst[i0*kc : i0*kc+kc*mr]
+		if transA {
+			// A stored k×m: op(A)[i, p] = a[p*lda + i].
+			for p := range kc {
+				src := a[(pc+p)*lda+ic+i0:]
+				d := strip[p*mr : p*mr+mr]
+				copy(d, src[:h])
+				clear(d[h:])
+			}
+			continue
+		}
+		for i := range h {
+			src := a[(ic+i0+i)*lda+pc:]
+			src = src[:kc]
+			for p, v := range src {
+				strip[p*mr+i] = v
+			}
+		}
+		for i := h; i < mr; i++ {
+			for p := range kc {
+				strip[p*mr+i] = 0
+			}
+		}
+	}
+}

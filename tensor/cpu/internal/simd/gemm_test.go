@@ -1,0 +1,209 @@
+package simd
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+// refGemm computes C = alpha*op(A)*op(B) + beta*C in float64, reading C
+// only when beta != 0.
+func refGemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) (want, bound []float64) {
+	want = make([]float64, m*n)
+	bound = make([]float64, m*n) // Σ|terms|, for the error bound
+	for i := range m {
+		for j := range n {
+			var s, abs float64
+			for p := range k {
+				var av, bv float32
+				if transA {
+					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
+				}
+				if transB {
+					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
+				}
+				s += float64(av) * float64(bv)
+				abs += math.Abs(float64(av) * float64(bv))
+			}
+			s *= float64(alpha)
+			abs *= math.Abs(float64(alpha))
+			if beta != 0 {
+				cv := float64(beta) * float64(c[i*ldc+j])
+				s += cv
+				abs += math.Abs(cv)
+			}
+			want[i*n+j], bound[i*n+j] = s, abs
+		}
+	}
+	return want, bound
+}
+
+type gemmCase struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	pad            int // extra columns in every stored matrix: ld > cols
+}
+
+func (c gemmCase) String() string {
+	return fmt.Sprintf("tA=%v,tB=%v,m=%d,n=%d,k=%d,alpha=%g,beta=%g,pad=%d", c.transA, c.transB, c.m, c.n, c.k, c.alpha, c.beta, c.pad)
+}
+
+func gemmCases() []gemmCase {
+	var cases []gemmCase
+	sizes := []int{1, 3, 7, 17, 33, 65, 100, 257}
+	i := 0
+	for _, m := range sizes {
+		for _, n := range sizes {
+			for _, k := range sizes {
+				if m*n*k > 257*257*17 {
+					continue // keep the suite fast; big shapes are below
+				}
+				i++
+				ab := [][2]float32{{1, 0}, {1, 1}, {-0.5, 2}, {1.5, 0}}[i%4]
+				cases = append(cases, gemmCase{i%2 == 1, i/2%2 == 1, m, n, k, ab[0], ab[1], i % 3})
+			}
+		}
+	}
+	for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+		cases = append(cases,
+			gemmCase{tr[0], tr[1], 257, 100, 300, 1, 0, 1},  // k > kc of every impl
+			gemmCase{tr[0], tr[1], 16, 1568, 16, 1, 0, 0},   // skinny DARTS-like
+			gemmCase{tr[0], tr[1], 65, 2100, 33, 0.5, 1, 2}, // n > nc of every impl
+			gemmCase{tr[0], tr[1], 5, 4, 0, 1, 0.5, 0},      // k = 0 scales C
+			gemmCase{tr[0], tr[1], 7, 9, 5, 0, 2, 0},        // alpha = 0 scales C
+			gemmCase{tr[0], tr[1], 0, 9, 5, 1, 1, 0},
+			gemmCase{tr[0], tr[1], 9, 0, 5, 1, 1, 0},
+		)
+	}
+	return cases
+}
+
+// runGemmCase fills A, B and C (C with NaN when beta is 0), runs Sgemm
+// with the given worker count and checks C, its guards and its padding.
+func runGemmCase(t *testing.T, tc gemmCase, workers int) []float32 {
+	t.Helper()
+	rng := newRNG(uint64(tc.m*1000003 + tc.n*1009 + tc.k))
+	ar, ac := tc.m, tc.k
+	if tc.transA {
+		ar, ac = tc.k, tc.m
+	}
+	br, bc := tc.k, tc.n
+	if tc.transB {
+		br, bc = tc.n, tc.k
+	}
+	lda, ldb, ldc := ac+tc.pad, bc+tc.pad, tc.n+tc.pad
+	a, _ := guarded(rng, max(ar*lda, 1))
+	b, _ := guarded(rng, max(br*ldb, 1))
+	c, cWhole := guarded(rng, max(tc.m*ldc, 1))
+	for i := range tc.m {
+		for j := tc.n; j < ldc; j++ {
+			c[i*ldc+j] = guard // padding of C must stay untouched too
+		}
+		if tc.beta == 0 {
+			for j := range tc.n {
+				c[i*ldc+j] = float32(math.NaN())
+			}
+		}
+	}
+	want, bound := refGemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
+	SgemmParallel(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, max(lda, 1), b, max(ldb, 1), tc.beta, c, max(ldc, 1), workers)
+	checkGuards(t, c, cWhole)
+	// Float32 products are exact in float64; the float32 sum of k terms is
+	// within k·ε·Σ|terms| of the exact sum (ε = 2⁻²⁴), plus the alpha, beta
+	// roundings.
+	for i := range tc.m {
+		for j := range ldc {
+			got := c[i*ldc+j]
+			if j >= tc.n {
+				if got != guard {
+					t.Fatalf("%v: padding C[%d,%d] = %g, want untouched", tc, i, j, got)
+				}
+				continue
+			}
+			tol := float64(tc.k+4)*0x1p-24*bound[i*tc.n+j] + 1e-30
+			if d := math.Abs(float64(got) - want[i*tc.n+j]); !(d <= tol) {
+				t.Fatalf("%v: C[%d,%d] = %g, want %g (|diff| %g > %g)", tc, i, j, got, want[i*tc.n+j], d, tol)
+			}
+		}
+	}
+	return c
+}
+
+func TestSgemm(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		for _, tc := range gemmCases() {
+			runGemmCase(t, tc, 1)
+		}
+	})
+}
+
+// TestSgemmParallelBitIdentical checks that the worker count does not
+// change a single bit of C, on shapes above the parallel threshold.
+func TestSgemmParallelBitIdentical(t *testing.T) {
+	cases := []gemmCase{
+		{false, false, 257, 129, 300, 1, 0, 1},
+		{true, false, 16, 6272, 16, 1, 0, 0},
+		{false, true, 100, 2100, 65, 0.5, 1.5, 2},
+		{true, true, 33, 257, 257, 1, 1, 0},
+	}
+	forEachImpl(t, func(t *testing.T) {
+		for _, tc := range cases {
+			if 2*tc.m*tc.n*tc.k < ParallelMinFlops {
+				t.Fatalf("%v is below ParallelMinFlops", tc)
+			}
+			one := runGemmCase(t, tc, 1)
+			for _, w := range []int{2, 3, 8} {
+				got := runGemmCase(t, tc, w)
+				for i := range one {
+					if math.Float32bits(got[i]) != math.Float32bits(one[i]) {
+						t.Fatalf("%v workers=%d: C[%d] = %g, want %g as with 1 worker", tc, w, i, got[i], one[i])
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestSgemmPanicsOnShortSlices(t *testing.T) {
+	tests := []struct {
+		name string
+		f    func()
+	}{
+		{"short A", func() {
+			Sgemm(false, false, 2, 2, 2, 1, make([]float32, 3), 2, make([]float32, 4), 2, 0, make([]float32, 4), 2)
+		}},
+		{"short C", func() {
+			Sgemm(false, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 3), 2)
+		}},
+		{"small ldb", func() {
+			Sgemm(false, true, 2, 3, 2, 1, make([]float32, 4), 2, make([]float32, 6), 1, 0, make([]float32, 6), 3)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("no panic")
+				}
+			}()
+			tt.f()
+		})
+	}
+}
+
+func TestSgemmNoAllocs(t *testing.T) {
+	a, b, c := make([]float32, 64*64), make([]float32, 64*64), make([]float32, 64*64)
+	forEachImpl(t, func(t *testing.T) {
+		Sgemm(false, false, 64, 64, 64, 1, a, 64, b, 64, 0, c, 64) // warm the pools
+		if n := testing.AllocsPerRun(20, func() {
+			Sgemm(false, false, 64, 64, 64, 1, a, 64, b, 64, 0, c, 64)
+		}); n > 0 {
+			t.Errorf("Sgemm allocates %v times per call", n)
+		}
+	})
+}

@@ -1,0 +1,37 @@
+//go:build !purego
+
+package simd
+
+import "github.com/klauspost/cpuid/v2"
+
+// Assembly in gemm_amd64.s and vec_amd64.s.
+
+//go:noescape
+func microAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func microAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// Blocking for AMD Zen 4 (32 KiB L1d, 1 MiB L2 per core): the packed B
+// strip kc×nr stays in L1 while the A block mc×kc streams from L2.
+var avx2Impl = implementation{
+	name: "avx2",
+	gemm: gemmParams{mr: 6, nr: 16, kc: 256, mc: 96, nc: 2048, micro: microAVX2},
+	vec:  avx2VectorKernels,
+}
+
+var avx512Impl = implementation{
+	name: "avx512",
+	gemm: gemmParams{mr: 8, nr: 32, kc: 128, mc: 128, nc: 2048, micro: microAVX512},
+	vec:  avx2VectorKernels,
+}
+
+func init() {
+	// cpuid checks that the OS saves the AVX and AVX-512 register state.
+	if cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3) {
+		register(&avx2Impl)
+	}
+	if cpuid.CPU.Supports(cpuid.AVX512F) {
+		register(&avx512Impl)
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !purego
+
+package simd
+
+var avx2VectorKernels = genericVectorKernels
