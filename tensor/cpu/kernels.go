@@ -1,0 +1,21 @@
+package cpu
+
+import "godarts/tensor/cpu/internal/simd"
+
+// The hot inner loops, one variable each, pointing at package simd: Go loops there, with
+// assembly twins picked by cpuid (purego keeps the Go loops). Package simd's doc comments
+// give the loop each computes; the lengths of all slice arguments must be equal. The
+// elementwise ones allow dst to be an input (in place).
+var (
+	vecAxpy         = simd.Axpy         // y += alpha*x
+	vecAxpby        = simd.Axpby        // dst = alpha*x + beta*y
+	vecScale        = simd.Scale        // dst = alpha*x
+	vecAdd          = simd.Add          // dst = x + y
+	vecMul          = simd.Mul          // dst = x*y
+	vecDot          = simd.Dot          // Σ x*y (summation order fixed per length)
+	vecReLU         = simd.ReLU         // dst = max(x, 0), NaN propagates
+	vecReLUBackward = simd.ReLUBackward // dx = dy where x > 0, else 0
+	vecSum          = simd.Sum          // Σ x (summation order fixed per length)
+	vecSumSquares   = simd.SumSquares   // Σ x² (summation order fixed per length)
+	sgemm           = simd.Sgemm        // C = alpha*op(A)*op(B) + beta*C, row-major
+)
