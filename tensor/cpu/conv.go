@@ -254,9 +254,11 @@ func (b *Backend) matMul(out, aT, bT *tensor.Tensor, transA, transB bool) {
 		return
 	}
 	b.parallelRange(m, 16, 2*n*k, func(lo, hi int) {
-		as := a[lo*lda:]
+		var as []float32
 		if transA {
-			as = a[lo:]
+			as = a[lo:] // columns lo.. of the stored k×m matrix
+		} else {
+			as = a[lo*lda:]
 		}
 		sgemm(transA, transB, hi-lo, n, k, 1, as, lda, bb, ldb, 0, c[lo*n:hi*n], n)
 	})
