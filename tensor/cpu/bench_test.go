@@ -96,7 +96,9 @@ func benchOps() []benchOp {
 		}}, benchOp{name + "/bwd", 9 * numel, func(dev tensor.Backend, rng *tensor.RNG) func() {
 			x, dy := benchInput(dev, rng, benchN, benchC, benchHW, benchHW), benchInput(dev, rng, benchN, benchC, benchHW, benchHW)
 			dx := tensor.NewLike(x)
-			return func() { dev.Run(tensor.Pool2DBackwardOp{Pool2DParams: p}, []*tensor.Tensor{dx}, []*tensor.Tensor{dy, x}) }
+			return func() {
+				dev.Run(tensor.Pool2DBackwardOp{Pool2DParams: p}, []*tensor.Tensor{dx}, []*tensor.Tensor{dy, x})
+			}
 		}})
 	}
 	// Weighted sum of the 8 DARTS candidate ops: 2 operations per element and input.
