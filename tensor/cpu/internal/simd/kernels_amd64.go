@@ -35,3 +35,14 @@ func init() {
 		register(&avx512Impl)
 	}
 }
+
+// Probes in clock_amd64.s, used by BenchmarkPeak.
+
+//go:noescape
+func addChain(n int) int
+
+//go:noescape
+func fmaZMM(n int)
+
+//go:noescape
+func fmaYMM(n int)

@@ -1,0 +1,46 @@
+package simd
+
+import (
+	"fmt"
+	"testing"
+)
+
+var benchShapes = []struct {
+	name    string
+	m, n, k int
+}{
+	{"64x64x64", 64, 64, 64},
+	{"256x256x256", 256, 256, 256},
+	{"1024x1024x1024", 1024, 1024, 1024},
+	// DARTS cell convolutions as GEMM: M = Cout, N = batch·H·W, K = Cin·kh·kw.
+	{"darts-1x1-16x6272x16", 16, 32 * 14 * 14, 16},
+	{"darts-3x3-16x6272x144", 16, 32 * 14 * 14, 16 * 9},
+	{"darts-1x1-64x2048x64", 64, 32 * 8 * 8, 64},
+}
+
+func benchSgemm(b *testing.B, workers int) {
+	for _, name := range Implementations() {
+		for _, s := range benchShapes {
+			if name == "generic" && s.m*s.n*s.k > 1<<24 {
+				continue // minutes per op
+			}
+			b.Run(fmt.Sprintf("%s/%s", name, s.name), func(b *testing.B) {
+				saved := Current()
+				defer Select(saved)
+				Select(name)
+				rng := newRNG(1)
+				a, _ := guarded(rng, s.m*s.k)
+				bb, _ := guarded(rng, s.k*s.n)
+				c := make([]float32, s.m*s.n)
+				for b.Loop() {
+					SgemmParallel(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n, workers)
+				}
+				flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
+func BenchmarkSgemm(b *testing.B)         { benchSgemm(b, 1) }
+func BenchmarkSgemmParallel(b *testing.B) { benchSgemm(b, 2) }
