@@ -307,7 +307,7 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 	c := newCtrl(t, Config{TotalSteps: 5})
-	if got := c.Config(); got.N != 10 || got.K != 100 || got.Lo != -6 || got.Hi != 6 || got.Coords != 1 || got.SMin != 1e-3 {
+	if got := c.Config(); got.N != 10 || got.K != 100 || got.Lo != -6 || got.Hi != 6 || got.Coords != 1 || got.SMin != 1e-3 || got.MinImprovement != 1e-3 {
 		t.Errorf("defaults: %+v", got)
 	}
 }
@@ -317,4 +317,27 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// TestMinImprovement checks that a decrease smaller than MinImprovement·|prev| counts as no
+// improvement for switching, and that a negative MinImprovement reads "improve" strictly.
+func TestMinImprovement(t *testing.T) {
+	cases := []struct {
+		tol  float64
+		next float64
+		want Kind
+	}{
+		{1e-3, 100 - 0.05, Global}, // 5e-4 relative: too small
+		{1e-3, 100 - 0.2, Local},   // 2e-3 relative: improved
+		{-1, 100 - 1e-9, Local},    // strict: any decrease improves
+		{-1, 100, Global},
+	}
+	for _, c := range cases {
+		ctrl := newCtrl(t, Config{N: 1, MinImprovement: c.tol, TotalSteps: 10})
+		ctrl.Start(100)
+		ctrl.Report(c.next)
+		if got := ctrl.Next(); got != c.want {
+			t.Errorf("tol %v, 100 → %v: next %v, want %v", c.tol, c.next, got, c.want)
+		}
+	}
 }
