@@ -74,6 +74,27 @@ func (g *Genotype) Concat(kind CellKind) []int {
 	return g.NormalConcat
 }
 
+// NodeGenes groups the genes of one cell by intermediate node: element i holds, in gene
+// order, the genes feeding node i (state i+2). Nodes with no input get an empty list. The
+// evaluation network builds node i as the sum of these ops, as DARTS's model.py and
+// FairDARTS's DCOCell do.
+func (g *Genotype) NodeGenes(kind CellKind) [][]Gene {
+	steps, inputs := 4, 2
+	if s, err := SpaceByName(g.Space); err == nil {
+		steps, inputs = s.Steps, s.Inputs
+	}
+	nodes := make([][]Gene, steps)
+	for i := range nodes {
+		nodes[i] = []Gene{}
+	}
+	for _, gn := range g.Genes(kind) {
+		if i := gn.To - inputs; i >= 0 && i < steps {
+			nodes[i] = append(nodes[i], gn)
+		}
+	}
+	return nodes
+}
+
 // Clone returns a deep copy.
 func (g *Genotype) Clone() *Genotype {
 	c := *g

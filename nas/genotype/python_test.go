@@ -306,3 +306,22 @@ func TestEmptyNodesString(t *testing.T) {
 		}
 	}
 }
+
+func TestNodeGenes(t *testing.T) {
+	g, _ := ByName("FairDARTS_c")
+	want := [][]Gene{
+		{{MaxPool3x3, 0, 2}, {SepConv5x5, 1, 2}},
+		{},
+		{{DilConv3x3, 0, 4}, {DilConv5x5, 2, 4}},
+		{{SkipConnect, 3, 5}, {SepConv3x3, 0, 5}},
+	}
+	if diff := cmp.Diff(want, g.NodeGenes(Normal)); diff != "" {
+		t.Errorf("FairDARTS_c normal by node (-want +got):\n%s", diff)
+	}
+	v1, _ := ByName("DARTS_V1")
+	for i, node := range v1.NodeGenes(Reduce) {
+		if !cmp.Equal(node, v1.Reduce[2*i:2*i+2]) {
+			t.Errorf("DARTS_V1 reduce node %d: %v, want %v", i, node, v1.Reduce[2*i:2*i+2])
+		}
+	}
+}
