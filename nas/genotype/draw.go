@@ -345,6 +345,9 @@ func writeCellSVG(b *bytes.Buffer, g *Genotype, l *cellLayout, top float64) {
 	// Arrows to the output first, then gene arrows, then labels, then nodes on top.
 	for _, s := range l.concatSources() {
 		c := l.curve(s, out, 0)
+		if l.depth[out]-l.depth[s] > 1 {
+			c = l.avoidNodes(s, out, 0)
+		}
 		fmt.Fprintf(b, `<path class="concat" d="%s" fill="none" stroke="%s" stroke-width="1.2" stroke-dasharray="4 3" marker-end="url(#genotype-arrow-concat)"/>`+"\n", c.path(), colourConcat)
 	}
 	for _, e := range edges {
