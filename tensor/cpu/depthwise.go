@@ -7,6 +7,10 @@ package cpu
 
 // depthwiseForward: y[n,c] = Σ_taps w[c,tap] * shifted x[n,c]; one plane per task.
 func (b *Backend) depthwiseForward(y, x, w []float32, g convGeom) {
+	if g.planeKernelOK() {
+		b.depthwiseForwardPlanes(y, x, w, g)
+		return
+	}
 	hw, ohw, kk := g.h*g.w, g.oh*g.ow, g.kh*g.kw
 	b.parallel(g.n*g.cin, g.flops(), func(_, pl int) {
 		c := pl % g.cin
@@ -43,6 +47,10 @@ func (b *Backend) depthwiseForward(y, x, w []float32, g convGeom) {
 // depthwiseBackwardData: dx[n,c] = Σ_taps w[c,tap] * dy[n,c] shifted back; one plane per
 // task.
 func (b *Backend) depthwiseBackwardData(dx, dy, w []float32, g convGeom) {
+	if g.planeKernelOK() {
+		b.depthwiseBackwardDataPlanes(dx, dy, w, g)
+		return
+	}
 	hw, ohw, kk := g.h*g.w, g.oh*g.ow, g.kh*g.kw
 	b.parallel(g.n*g.cin, g.flops(), func(_, pl int) {
 		c := pl % g.cin
@@ -79,6 +87,10 @@ func (b *Backend) depthwiseBackwardData(dx, dy, w []float32, g convGeom) {
 // depthwiseBackwardFilter: dw[c,tap] = Σ_n Σ dy[n,c] * shifted x[n,c]. One channel per
 // task, samples and rows in order, so the sums do not depend on the thread count.
 func (b *Backend) depthwiseBackwardFilter(dw, x, dy []float32, g convGeom) {
+	if g.planeKernelOK() {
+		b.depthwiseBackwardFilterPlanes(dw, x, dy, g)
+		return
+	}
 	hw, ohw, kk := g.h*g.w, g.oh*g.ow, g.kh*g.kw
 	b.parallel(g.cin, g.flops(), func(_, c int) {
 		var acc [64]float64
