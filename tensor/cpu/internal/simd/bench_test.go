@@ -2,7 +2,9 @@ package simd
 
 import (
 	"fmt"
+	"math"
 	"testing"
+	"time"
 )
 
 var benchShapes = []struct {
@@ -32,11 +34,17 @@ func benchSgemm(b *testing.B, workers int) {
 				a, _ := guarded(rng, s.m*s.k)
 				bb, _ := guarded(rng, s.k*s.n)
 				c := make([]float32, s.m*s.n)
+				best := time.Duration(math.MaxInt64)
 				for b.Loop() {
+					t0 := time.Now()
 					SgemmParallel(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n, workers)
+					best = min(best, time.Since(t0))
 				}
 				flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
 				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				// The best call: on a machine shared with other jobs, the
+				// mean mostly measures the neighbours.
+				b.ReportMetric(flops/best.Seconds()/1e9, "best-GFLOP/s")
 			})
 		}
 	}

@@ -22,6 +22,10 @@ type gemmParams struct {
 	micro func(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 }
 
+// groupStrips is how many B strips a task packs at a time when it packs
+// its own: 256 columns, so each row of B is read in 1 KiB runs.
+func (g *gemmParams) groupStrips() int { return max(1, 256/g.nr) }
+
 var genericImpl = implementation{
 	name: "generic",
 	gemm: gemmParams{mr: 4, nr: 4, kc: 256, mc: 64, nc: 1024, micro: microGeneric},
@@ -153,21 +157,29 @@ func sgemm(im *implementation, workers int, transA, transB bool, m, n, k int, al
 	defer gemmStates.Put(st)
 	st.g = g
 	st.transA, st.a, st.lda = transA, a, lda
+	st.transB, st.b, st.ldb = transB, b, ldb
 	st.c, st.ldc, st.m, st.alpha = c, ldc, m, alpha
 	for jc := 0; jc < n; jc += g.nc {
 		nc := min(g.nc, n-jc)
 		for pc := 0; pc < k; pc += g.kc {
 			kc := min(g.kc, k-pc)
-			packB(st.bp, g.nr, transB, b, ldb, pc, kc, jc, nc)
 			st.jc, st.nc, st.pc, st.kc = jc, nc, pc, kc
 			st.beta = beta
 			if pc > 0 {
 				st.beta = 1
 			}
-			// Tasks are (A block, range of B strips). Split the strips only
-			// when there are too few A blocks to keep every worker busy.
 			st.blocksM = (m + g.mc - 1) / g.mc
 			st.strips = (nc + g.nr - 1) / g.nr
+			// With one A block, every B strip is used by one task only:
+			// the task packs it just before use, into a strip that stays
+			// in L1, instead of packing the whole panel up front through
+			// L2 (this is what skinny DARTS products, small m, need).
+			st.packBInTask = st.blocksM == 1
+			if !st.packBInTask {
+				runTasks(workers, st.strips, (*packBTasks)(st))
+			}
+			// Tasks are (A block, range of B strips). Split the strips only
+			// when there are too few A blocks to keep every worker busy.
 			st.chunks = 1
 			if workers > 1 && st.blocksM < 2*workers {
 				st.chunks = min(st.strips, (2*workers+st.blocksM-1)/st.blocksM)
@@ -175,7 +187,7 @@ func sgemm(im *implementation, workers int, transA, transB bool, m, n, k int, al
 			runTasks(workers, st.blocksM*st.chunks, st)
 		}
 	}
-	st.a, st.c = nil, nil
+	st.a, st.b, st.c = nil, nil, nil
 }
 
 // scaleMatrix sets C = beta*C, writing zeros without reading when beta == 0.
@@ -197,11 +209,15 @@ func scaleMatrix(c []float32, m, n, ldc int, beta float32) {
 type gemmState struct {
 	g       *gemmParams
 	bp      []float32   // packed B panel, kc×nc in nr-wide strips
+	bstrip  [][]float32 // per slot: a group of packed B strips, kc×(groupWidth rounded up to nr)
 	ap      [][]float32 // per slot: packed A block, mc×kc in mr-tall strips
 	tile    [][]float32 // per slot: mr×nr tile for edges of C
 	transA  bool
 	a       []float32
 	lda     int
+	transB  bool
+	b       []float32
+	ldb     int
 	c       []float32
 	ldc, m  int
 	alpha   float32
@@ -211,6 +227,8 @@ type gemmState struct {
 	blocksM int
 	strips  int
 	chunks  int
+
+	packBInTask bool // each task packs its B strips into bstrip
 }
 
 var gemmStates = sync.Pool{New: func() any { return new(gemmState) }}
@@ -226,6 +244,7 @@ func getGemmState(g *gemmParams, slots, kc, nc, mc int) *gemmState {
 	for len(st.ap) < slots {
 		st.ap = append(st.ap, nil)
 		st.tile = append(st.tile, nil)
+		st.bstrip = append(st.bstrip, nil)
 	}
 	for s := range slots {
 		if cap(st.ap[s]) < kc*mcPad {
@@ -236,6 +255,9 @@ func getGemmState(g *gemmParams, slots, kc, nc, mc int) *gemmState {
 			st.tile[s] = make([]float32, g.mr*g.nr)
 		}
 		st.tile[s] = st.tile[s][:g.mr*g.nr]
+		if n := kc * g.groupStrips() * g.nr; cap(st.bstrip[s]) < n {
+			st.bstrip[s] = make([]float32, n)
+		}
 	}
 	return st
 }
@@ -250,10 +272,21 @@ func (st *gemmState) runTask(slot, task int) {
 	s0 := chunk * st.strips / st.chunks
 	s1 := (chunk + 1) * st.strips / st.chunks
 	kc := st.kc
+	group := g.groupStrips()
 	for s := s0; s < s1; s++ {
 		j := s * g.nr
 		nr := min(g.nr, st.nc-j)
-		bs := &st.bp[s*kc*g.nr]
+		var bs *float32
+		if st.packBInTask {
+			g0 := s0 + (s-s0)/group*group
+			if s == g0 {
+				g1 := min(g0+group, s1)
+				packB(st.bstrip[slot], g.nr, st.transB, st.b, st.ldb, st.pc, kc, st.jc+j, min(g1*g.nr, st.nc)-j)
+			}
+			bs = &st.bstrip[slot][(s-g0)*kc*g.nr]
+		} else {
+			bs = &st.bp[s*kc*g.nr]
+		}
 		for i := 0; i < mc; i += g.mr {
 			mr := min(g.mr, mc-i)
 			as := &ap[i*kc]
@@ -283,21 +316,49 @@ func (st *gemmState) runTask(slot, task int) {
 	}
 }
 
+// packBTasks packs the B panel into gemmState.bp, one strip per task.
+type packBTasks gemmState
+
+func (pt *packBTasks) runTask(_, s int) {
+	st := (*gemmState)(pt)
+	nr := st.g.nr
+	j := s * nr
+	packB(st.bp[j*st.kc:], nr, st.transB, st.b, st.ldb, st.pc, st.kc, st.jc+j, min(nr, st.nc-j))
+}
+
 // packB copies op(B)[pc:pc+kc, jc:jc+nc] into dst as nr-wide strips, each
 // strip kc rows of nr values, zero-padding the last strip.
 func packB(dst []float32, nr int, transB bool, b []float32, ldb, pc, kc, jc, nc int) {
+	if !transB {
+		// Row by row, so that B is read sequentially: reading strip by
+		// strip walks down columns, and misses on every row.
+		for p := range kc {
+			src := b[(pc+p)*ldb+jc : (pc+p)*ldb+jc+nc]
+			j0 := 0
+			// Whole strips as fixed-size array copies: the compiler inlines
+			// them, where copy would call memmove for every 64 or 128 bytes.
+			switch nr {
+			case 32:
+				for ; j0+32 <= nc; j0 += 32 {
+					*(*[32]float32)(dst[j0*kc+p*32:]) = [32]float32(src[j0:])
+				}
+			case 16:
+				for ; j0+16 <= nc; j0 += 16 {
+					*(*[16]float32)(dst[j0*kc+p*16:]) = [16]float32(src[j0:])
+				}
+			}
+			for ; j0 < nc; j0 += nr {
+				w := min(nr, nc-j0)
+				d := dst[j0*kc+p*nr : j0*kc+p*nr+nr]
+				copy(d, src[j0:j0+w])
+				clear(d[w:])
+			}
+		}
+		return
+	}
 	for j0 := 0; j0 < nc; j0 += nr {
 		w := min(nr, nc-j0)
 		strip := dst[j0*kc : j0*kc+kc*nr]
-		if !transB {
-			for p := range kc {
-				src := b[(pc+p)*ldb+jc+j0:]
-				d := strip[p*nr : p*nr+nr]
-				copy(d, src[:w])
-				clear(d[w:])
-			}
-			continue
-		}
 		// B stored n×k: op(B)[p, j] = b[j*ldb + p].
 		for j := range w {
 			src := b[(jc+j0+j)*ldb+pc:]
@@ -330,17 +391,18 @@ func packA(dst []float32, mr int, transA bool, a []float32, lda, ic, mc, pc, kc 
 			}
 			continue
 		}
-		for i := range h {
-			src := a[(ic+i0+i)*lda+pc:]
-			src = src[:kc]
-			for p, v := range src {
-				strip[p*mr+i] = v
+		// Read h rows side by side so that every write is a whole
+		// contiguous column of the strip.
+		base := (ic+i0)*lda + pc
+		_ = a[base+(h-1)*lda+kc-1]
+		for p := range kc {
+			d := strip[p*mr : p*mr+mr]
+			idx := base + p
+			for i := range h {
+				d[i] = a[idx]
+				idx += lda
 			}
-		}
-		for i := h; i < mr; i++ {
-			for p := range kc {
-				strip[p*mr+i] = 0
-			}
+			clear(d[h:])
 		}
 	}
 }
