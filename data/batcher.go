@@ -78,8 +78,9 @@ type Batcher struct {
 	permEpoch int
 	pcg       *rand.PCG // reseeded per image for augmentation
 	rng       *rand.Rand
-	scale     []float32 // per channel: 1 / (255 * std)
-	shift     []float32 // per channel: mean / std
+	// norm maps each byte value to its normalised float, per channel: (p/255 - mean) / std
+	// worked out in float64 and rounded once.
+	norm [][256]float32
 }
 
 // NewBatcher returns a Batcher over d at epoch 0, position 0.
@@ -94,13 +95,14 @@ func NewBatcher(d *Dataset, cfg BatcherConfig) (*Batcher, error) {
 		return nil, fmt.Errorf("batcher for %s: crop padding %d and cutout %d, want both at least 0", d.Name, cfg.Augment.Pad, cfg.Augment.Cutout)
 	}
 	b := &Batcher{d: d, cfg: cfg, state: BatcherState{Seed: cfg.Seed}, permEpoch: -1,
-		scale: make([]float32, d.C), shift: make([]float32, d.C)}
+		norm: make([][256]float32, d.C)}
 	for c := range d.C {
 		if !(cfg.Std[c] > 0) {
 			return nil, fmt.Errorf("batcher for %s: std %v of channel %d, want > 0", d.Name, cfg.Std[c], c)
 		}
-		b.scale[c] = 1 / (255 * cfg.Std[c])
-		b.shift[c] = cfg.Mean[c] / cfg.Std[c]
+		for p := range 256 {
+			b.norm[c][p] = float32((float64(p)/255 - float64(cfg.Mean[c])) / float64(cfg.Std[c]))
+		}
 	}
 	b.pcg = rand.NewPCG(0, 0)
 	b.rng = rand.New(b.pcg)
@@ -193,7 +195,7 @@ func (b *Batcher) image(i int, dst []float32) {
 	flip := a.Flip && b.rng.IntN(2) == 1
 	for c := 0; c < d.C; c++ {
 		in, out := src[c*plane:(c+1)*plane], dst[c*plane:(c+1)*plane]
-		scale, shift := b.scale[c], b.shift[c]
+		norm := &b.norm[c]
 		for y := 0; y < d.H; y++ {
 			sy := y + dy
 			for x := 0; x < d.W; x++ {
@@ -206,7 +208,7 @@ func (b *Batcher) image(i int, dst []float32) {
 				if sy >= 0 && sy < d.H && sx >= 0 && sx < d.W {
 					p = in[sy*d.W+sx]
 				}
-				out[y*d.W+x] = float32(p)*scale - shift
+				out[y*d.W+x] = norm[p]
 			}
 		}
 	}

@@ -11,7 +11,8 @@ import (
 // maxFileBytes caps how much one dataset file may hold once decompressed. The largest file
 // we read is CIFAR-100's train.bin (50000 × 3074 B ≈ 154 MB); TissueMNIST's 28×28 images are
 // 185 MB. The cap stops a gzip bomb or a lying header from taking the machine's memory.
-const maxFileBytes = 1 << 30
+// A variable so the fuzz targets can lower it.
+var maxFileBytes int64 = 1 << 30
 
 // readFile returns the contents of path, gunzipped when it starts with the gzip magic
 // (whatever its name), or an error naming path.

@@ -55,11 +55,11 @@ func parseIDX(img, lbl []byte, imagesFile, labelsFile, name string, classes int)
 }
 
 func idxImagesHeader(b []byte, file string) (n, h, w int, err error) {
+	if len(b) >= 4 && binary.BigEndian.Uint32(b) != idxImagesMagic {
+		return 0, 0, 0, fmt.Errorf("read %s: bad IDX magic %#x, want %#x (unsigned byte images, 3 dimensions)", file, binary.BigEndian.Uint32(b), idxImagesMagic)
+	}
 	if len(b) < 16 {
 		return 0, 0, 0, fmt.Errorf("read %s: %d bytes, want at least a 16-byte IDX image header", file, len(b))
-	}
-	if m := binary.BigEndian.Uint32(b); m != idxImagesMagic {
-		return 0, 0, 0, fmt.Errorf("read %s: bad IDX magic %#x, want %#x (unsigned byte images, 3 dimensions)", file, m, idxImagesMagic)
 	}
 	n64 := uint64(binary.BigEndian.Uint32(b[4:]))
 	h64 := uint64(binary.BigEndian.Uint32(b[8:]))
@@ -75,11 +75,11 @@ func idxImagesHeader(b []byte, file string) (n, h, w int, err error) {
 }
 
 func idxLabelsHeader(b []byte, file string) (n int, err error) {
+	if len(b) >= 4 && binary.BigEndian.Uint32(b) != idxLabelsMagic {
+		return 0, fmt.Errorf("read %s: bad IDX magic %#x, want %#x (unsigned byte labels, 1 dimension)", file, binary.BigEndian.Uint32(b), idxLabelsMagic)
+	}
 	if len(b) < 8 {
 		return 0, fmt.Errorf("read %s: %d bytes, want at least an 8-byte IDX label header", file, len(b))
-	}
-	if m := binary.BigEndian.Uint32(b); m != idxLabelsMagic {
-		return 0, fmt.Errorf("read %s: bad IDX magic %#x, want %#x (unsigned byte labels, 1 dimension)", file, m, idxLabelsMagic)
 	}
 	n64 := uint64(binary.BigEndian.Uint32(b[4:]))
 	if want := 8 + n64; uint64(len(b)) != want {
