@@ -211,9 +211,20 @@ func (lc LineChart) render(c *canvas, ox, oy, w, h float64, compact bool, colors
 	}
 
 	// Axes and ticks.
+	// The x axis spans the data exactly (a plot of epochs 0..49 should not run to 60), with
+	// the nice ticks that fall inside; the y axis widens to its outer ticks.
+	if xmin == xmax {
+		xmin, xmax = xmin-1, xmax+1
+	}
+	f.x0, f.x1 = xmin, xmax
 	var xt []float64
-	f.x0, f.x1, xt = linearTicks(xmin, xmax, nTicksX)
-	xstep := niceStep(f.x1-f.x0, nTicksX)
+	_, _, all := linearTicks(xmin, xmax, nTicksX)
+	for _, v := range all {
+		if v >= xmin-1e-9*(xmax-xmin) && v <= xmax+1e-9*(xmax-xmin) {
+			xt = append(xt, v)
+		}
+	}
+	xstep := niceStep(xmax-xmin, nTicksX)
 	var yt []float64
 	var ylabels []string
 	if lc.LogY {

@@ -155,11 +155,27 @@ func tickLabel(v, step float64) string {
 func logTicks(lo, hi float64, n int) (tlo, thi float64, ticks []float64, labels []string) {
 	e0, e1 := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
 	if e1-e0 >= 2 {
+		// Up to three decades also get ticks at 2 and 5 times each power of ten.
+		mults := []float64{1}
+		if e1-e0 <= 3 {
+			mults = []float64{1, 2, 5}
+		}
 		stride := math.Ceil((e1 - e0) / float64(n))
 		for e := e0; e <= e1; e += stride {
-			v := math.Pow(10, e)
-			ticks = append(ticks, v)
-			labels = append(labels, strconv.FormatFloat(v, 'g', -1, 64))
+			for _, m := range mults {
+				v := m * math.Pow(10, e)
+				if v > math.Pow(10, e1)*(1+1e-12) {
+					break
+				}
+				// Parse the formatted value so 2e-3 reads "0.002", not "0.0020000000000000005".
+				v, _ = strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
+				label := strconv.FormatFloat(v, 'g', -1, 64)
+				if a := math.Abs(v); a >= 1e-4 && a < 1e6 {
+					label = strconv.FormatFloat(v, 'f', -1, 64)
+				}
+				ticks = append(ticks, v)
+				labels = append(labels, label)
+			}
 		}
 		return math.Pow(10, e0), math.Pow(10, e1), ticks, labels
 	}
