@@ -211,7 +211,7 @@ type gemmState struct {
 	bp      []float32   // packed B panel, kc×nc in nr-wide strips
 	bstrip  [][]float32 // per slot: a group of packed B strips, kc×(groupWidth rounded up to nr)
 	ap      [][]float32 // per slot: packed A block, mc×kc in mr-tall strips
-	tile    [][]float32 // per slot: mr×nr tile for edges of C
+	edge    [][]float32 // per slot: mr×nr tile for edges of C
 	transA  bool
 	a       []float32
 	lda     int
@@ -243,7 +243,7 @@ func getGemmState(g *gemmParams, slots, kc, nc, mc int) *gemmState {
 	st.bp = st.bp[:kc*ncPad]
 	for len(st.ap) < slots {
 		st.ap = append(st.ap, nil)
-		st.tile = append(st.tile, nil)
+		st.edge = append(st.edge, nil)
 		st.bstrip = append(st.bstrip, nil)
 	}
 	for s := range slots {
@@ -251,10 +251,10 @@ func getGemmState(g *gemmParams, slots, kc, nc, mc int) *gemmState {
 			st.ap[s] = make([]float32, kc*mcPad)
 		}
 		st.ap[s] = st.ap[s][:kc*mcPad]
-		if cap(st.tile[s]) < g.mr*g.nr {
-			st.tile[s] = make([]float32, g.mr*g.nr)
+		if cap(st.edge[s]) < g.mr*g.nr {
+			st.edge[s] = make([]float32, g.mr*g.nr)
 		}
-		st.tile[s] = st.tile[s][:g.mr*g.nr]
+		st.edge[s] = st.edge[s][:g.mr*g.nr]
 		if n := kc * g.groupStrips() * g.nr; cap(st.bstrip[s]) < n {
 			st.bstrip[s] = make([]float32, n)
 		}
@@ -272,45 +272,55 @@ func (st *gemmState) runTask(slot, task int) {
 	s0 := chunk * st.strips / st.chunks
 	s1 := (chunk + 1) * st.strips / st.chunks
 	kc := st.kc
+	if !st.packBInTask {
+		// The A strip (mr×kc) stays in L1 while the packed B panel
+		// streams from L2.
+		for i := 0; i < mc; i += g.mr {
+			for s := s0; s < s1; s++ {
+				st.tile(slot, &ap[i*kc], &st.bp[s*kc*g.nr], ic+i, s*g.nr, min(g.mr, mc-i))
+			}
+		}
+		return
+	}
 	group := g.groupStrips()
 	for s := s0; s < s1; s++ {
 		j := s * g.nr
-		nr := min(g.nr, st.nc-j)
-		var bs *float32
-		if st.packBInTask {
-			g0 := s0 + (s-s0)/group*group
-			if s == g0 {
-				g1 := min(g0+group, s1)
-				packB(st.bstrip[slot], g.nr, st.transB, st.b, st.ldb, st.pc, kc, st.jc+j, min(g1*g.nr, st.nc)-j)
-			}
-			bs = &st.bstrip[slot][(s-g0)*kc*g.nr]
-		} else {
-			bs = &st.bp[s*kc*g.nr]
+		g0 := s0 + (s-s0)/group*group
+		if s == g0 {
+			g1 := min(g0+group, s1)
+			packB(st.bstrip[slot], g.nr, st.transB, st.b, st.ldb, st.pc, kc, st.jc+j, min(g1*g.nr, st.nc)-j)
 		}
+		bs := &st.bstrip[slot][(s-g0)*kc*g.nr]
 		for i := 0; i < mc; i += g.mr {
-			mr := min(g.mr, mc-i)
-			as := &ap[i*kc]
-			coff := (ic+i)*st.ldc + st.jc + j
-			if mr == g.mr && nr == g.nr {
-				g.micro(kc, as, bs, &st.c[coff], st.ldc, st.alpha, st.beta)
-				continue
+			st.tile(slot, &ap[i*kc], bs, ic+i, j, min(g.mr, mc-i))
+		}
+	}
+}
+
+// tile runs the micro-kernel for the tile of C at row i, column jc+j of
+// the panel, mr rows tall (mr < g.mr at the bottom edge).
+func (st *gemmState) tile(slot int, as, bs *float32, i, j, mr int) {
+	g := st.g
+	nr := min(g.nr, st.nc-j)
+	coff := i*st.ldc + st.jc + j
+	if mr == g.mr && nr == g.nr {
+		g.micro(st.kc, as, bs, &st.c[coff], st.ldc, st.alpha, st.beta)
+		return
+	}
+	// Edge tile: compute the full tile into scratch, copy the part that
+	// exists. The scratch is never read (beta 0).
+	t := st.edge[slot]
+	g.micro(st.kc, as, bs, &t[0], g.nr, 1, 0)
+	for r := range mr {
+		row := st.c[coff+r*st.ldc : coff+r*st.ldc+nr]
+		tr := t[r*g.nr : r*g.nr+nr]
+		if st.beta == 0 {
+			for q := range row {
+				row[q] = st.alpha * tr[q]
 			}
-			// Edge tile: compute the full tile into scratch, copy the part
-			// that exists. The scratch is never read (beta 0).
-			t := st.tile[slot]
-			g.micro(kc, as, bs, &t[0], g.nr, 1, 0)
-			for r := range mr {
-				row := st.c[coff+r*st.ldc : coff+r*st.ldc+nr]
-				tr := t[r*g.nr : r*g.nr+nr]
-				if st.beta == 0 {
-					for q := range row {
-						row[q] = st.alpha * tr[q]
-					}
-				} else {
-					for q := range row {
-						row[q] = st.alpha*tr[q] + st.beta*row[q]
-					}
-				}
+		} else {
+			for q := range row {
+				row[q] = st.alpha*tr[q] + st.beta*row[q]
 			}
 		}
 	}

@@ -11,6 +11,20 @@
 // the two B vectors Z16, Z17, into accumulators Z(2i), Z(2i+1).
 #define K8X32(off, za, z0, z1) VBROADCASTSS off(SI), za; VFMADD231PS Z16, za, z0; VFMADD231PS Z17, za, z1
 
+// One k step: the B row at boff(DI) times the A column at aoff(SI).
+#define STEP512(aoff, boff) \
+	VMOVUPS boff(DI), Z16; \
+	VMOVUPS boff+64(DI), Z17; \
+	PREFETCHT0 boff+1024(DI); \
+	K8X32(aoff, Z18, Z0, Z1); \
+	K8X32(aoff+4, Z19, Z2, Z3); \
+	K8X32(aoff+8, Z20, Z4, Z5); \
+	K8X32(aoff+12, Z21, Z6, Z7); \
+	K8X32(aoff+16, Z22, Z8, Z9); \
+	K8X32(aoff+20, Z23, Z10, Z11); \
+	K8X32(aoff+24, Z24, Z12, Z13); \
+	K8X32(aoff+28, Z25, Z14, Z15)
+
 // Tile rows: C = alpha*acc + beta*C, or C = alpha*acc when beta == 0.
 #define ROW512_BETA(z0, z1) VMULPS Z30, z0, z0; VMULPS Z30, z1, z1; VFMADD231PS (DX), Z31, z0; VFMADD231PS 64(DX), Z31, z1; VMOVUPS z0, (DX); VMOVUPS z1, 64(DX); ADDQ R8, DX
 #define ROW512(z0, z1) VMULPS Z30, z0, z0; VMULPS Z30, z1, z1; VMOVUPS z0, (DX); VMOVUPS z1, 64(DX); ADDQ R8, DX
@@ -68,25 +82,26 @@ TEXT ·microAVX512(SB), NOSPLIT, $0-48
 	VPXORD Z14, Z14, Z14
 	VPXORD Z15, Z15, Z15
 
-	TESTQ CX, CX
-	JZ    store512
+loop512x4:
+	CMPQ CX, $4
+	JLT  loop512
+	STEP512(0, 0)
+	STEP512(32, 128)
+	STEP512(64, 256)
+	STEP512(96, 384)
+	ADDQ $128, SI
+	ADDQ $512, DI
+	SUBQ $4, CX
+	JMP  loop512x4
 
 loop512:
-	VMOVUPS (DI), Z16
-	VMOVUPS 64(DI), Z17
-	PREFETCHT0 512(DI)
-	K8X32(0, Z18, Z0, Z1)
-	K8X32(4, Z19, Z2, Z3)
-	K8X32(8, Z20, Z4, Z5)
-	K8X32(12, Z21, Z6, Z7)
-	K8X32(16, Z22, Z8, Z9)
-	K8X32(20, Z23, Z10, Z11)
-	K8X32(24, Z24, Z12, Z13)
-	K8X32(28, Z25, Z14, Z15)
+	TESTQ CX, CX
+	JZ    store512
+	STEP512(0, 0)
 	ADDQ $32, SI
 	ADDQ $128, DI
 	DECQ CX
-	JNZ  loop512
+	JMP  loop512
 
 store512:
 	VBROADCASTSS alpha+40(FP), Z30
@@ -119,6 +134,17 @@ nobeta512:
 
 // One k step of the 6×16 AVX2 kernel.
 #define K6X16(off, ya, y0, y1) VBROADCASTSS off(SI), ya; VFMADD231PS Y12, ya, y0; VFMADD231PS Y13, ya, y1
+
+#define STEP256(aoff, boff) \
+	VMOVUPS boff(DI), Y12; \
+	VMOVUPS boff+32(DI), Y13; \
+	PREFETCHT0 boff+512(DI); \
+	K6X16(aoff, Y14, Y0, Y1); \
+	K6X16(aoff+4, Y15, Y2, Y3); \
+	K6X16(aoff+8, Y14, Y4, Y5); \
+	K6X16(aoff+12, Y15, Y6, Y7); \
+	K6X16(aoff+16, Y14, Y8, Y9); \
+	K6X16(aoff+20, Y15, Y10, Y11)
 
 #define ROW256_BETA(y0, y1) VMULPS Y14, y0, y0; VMULPS Y14, y1, y1; VFMADD231PS (DX), Y15, y0; VFMADD231PS 32(DX), Y15, y1; VMOVUPS y0, (DX); VMOVUPS y1, 32(DX); ADDQ R8, DX
 #define ROW256(y0, y1) VMULPS Y14, y0, y0; VMULPS Y14, y1, y1; VMOVUPS y0, (DX); VMOVUPS y1, 32(DX); ADDQ R8, DX
@@ -165,23 +191,26 @@ TEXT ·microAVX2(SB), NOSPLIT, $0-48
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
 
-	TESTQ CX, CX
-	JZ    store256
+loop256x4:
+	CMPQ CX, $4
+	JLT  loop256
+	STEP256(0, 0)
+	STEP256(24, 64)
+	STEP256(48, 128)
+	STEP256(72, 192)
+	ADDQ $96, SI
+	ADDQ $256, DI
+	SUBQ $4, CX
+	JMP  loop256x4
 
 loop256:
-	VMOVUPS (DI), Y12
-	VMOVUPS 32(DI), Y13
-	PREFETCHT0 256(DI)
-	K6X16(0, Y14, Y0, Y1)
-	K6X16(4, Y15, Y2, Y3)
-	K6X16(8, Y14, Y4, Y5)
-	K6X16(12, Y15, Y6, Y7)
-	K6X16(16, Y14, Y8, Y9)
-	K6X16(20, Y15, Y10, Y11)
+	TESTQ CX, CX
+	JZ    store256
+	STEP256(0, 0)
 	ADDQ $24, SI
 	ADDQ $64, DI
 	DECQ CX
-	JNZ  loop256
+	JMP  loop256
 
 store256:
 	VBROADCASTSS alpha+40(FP), Y14
@@ -207,3 +236,4 @@ nobeta256:
 	ROW256(Y10, Y11)
 	VZEROUPPER
 	RET
+
