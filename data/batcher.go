@@ -68,7 +68,9 @@ type BatcherState struct {
 	Seed  uint64 `json:"seed"`
 }
 
-// Batcher serves a dataset as a deterministic sequence of batches, epoch after epoch.
+// Batcher serves a dataset as a deterministic sequence of batches, epoch after epoch. It is
+// not safe for concurrent use; a trainer that wants the next batch prepared during a step
+// can call Next from one goroutine of its own.
 type Batcher struct {
 	d     *Dataset
 	cfg   BatcherConfig
@@ -121,7 +123,7 @@ func (b *Batcher) BatchesPerEpoch() int {
 func (b *Batcher) State() BatcherState { return b.state }
 
 // Restore moves the Batcher to a saved state, after which Next serves exactly the batches
-// that followed it when it was saved.
+// that followed it when it was saved. The state's seed replaces the config's.
 func (b *Batcher) Restore(s BatcherState) error {
 	if s.Epoch < 0 || s.Pos < 0 || s.Pos > b.BatchesPerEpoch() {
 		return fmt.Errorf("batcher for %s: state epoch %d position %d, want epoch >= 0 and position 0 to %d", b.d.Name, s.Epoch, s.Pos, b.BatchesPerEpoch())

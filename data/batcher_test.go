@@ -319,6 +319,7 @@ func TestAugmentCutout(t *testing.T) {
 		d.Pixels[i] = 255
 	}
 	full := 0
+	var edges [4]bool // some square reaches the top, bottom, left, right edge
 	for k, img := range augmentedImages(t, d, Augment{Cutout: length}, 1) {
 		// The zeros of channel 0 form one rectangle of sides at most length; channel 1 matches.
 		y0, y1, x0, x1 := h, -1, w, -1
@@ -336,6 +337,22 @@ func TestAugmentCutout(t *testing.T) {
 		if zeros == 0 || zeros != (y1-y0+1)*(x1-x0+1) || y1-y0+1 > length || x1-x0+1 > length {
 			t.Fatalf("image %d: %d zeros in rows %d-%d, cols %d-%d: not a rectangle within %dx%d", k, zeros, y0, y1, x0, x1, length, length)
 		}
+		// The rectangle is DARTS's clipped square for some centre (cy, cx) on the image.
+		fits := func(lo, hi, n int) bool {
+			for c := 0; c < n; c++ {
+				if lo == max(c-length/2, 0) && hi+1 == min(c+length/2, n) {
+					return true
+				}
+			}
+			return false
+		}
+		if !fits(y0, y1, h) || !fits(x0, x1, w) {
+			t.Fatalf("image %d: zeros in rows %d-%d, cols %d-%d: no centre gives this square", k, y0, y1, x0, x1)
+		}
+		edges[0] = edges[0] || y0 == 0
+		edges[1] = edges[1] || y1 == h-1
+		edges[2] = edges[2] || x0 == 0
+		edges[3] = edges[3] || x1 == w-1
 		if !cmp.Equal(img[:h*w], img[h*w:]) {
 			t.Fatalf("image %d: cutout differs between channels", k)
 		}
@@ -344,6 +361,9 @@ func TestAugmentCutout(t *testing.T) {
 		}
 	}
 	// A centre at least length/2 inside on both axes keeps the full square: 3*5 of 63 centres.
+	if edges != [4]bool{true, true, true, true} {
+		t.Errorf("cutout squares reach the top, bottom, left, right edges: %v, want all", edges)
+	}
 	if full == 0 {
 		t.Error("no image got an unclipped cutout square in 50")
 	}
