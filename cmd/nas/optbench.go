@@ -87,14 +87,22 @@ func runOptbench(args []string, stdout, stderr io.Writer) error {
 		}
 		schedules = append(schedules, s)
 	}
-	dcfg := dscd.Config{N: *dscdN, K: *dscdK, Coords: *dscdCoords, MinImprovement: *dscdTol, TotalSteps: 1}
+	// Zero means "default" inside dscd.Config; on the command line it is a mistake.
+	for _, c := range []struct {
+		name string
+		v    int
+	}{{"dscd-n", *dscdN}, {"dscd-k", *dscdK}, {"dscd-coords", *dscdCoords}} {
+		if c.v < 1 {
+			return usagef("--%s %d, want ≥ 1", c.name, c.v)
+		}
+	}
+	if !(*dscdTol < 1) {
+		return usagef("--dscd-min-improvement %v, want < 1", *dscdTol)
+	}
+	dcfg := dscd.Config{N: *dscdN, K: *dscdK, Coords: *dscdCoords, MinImprovement: *dscdTol}
 	if *dscdTol == 0 {
 		dcfg.MinImprovement = -1 // 0 on the command line means the strict reading
 	}
-	if err := dcfg.Validate(); err != nil {
-		return usagef("--%s", strings.TrimPrefix(err.Error(), "dscd: "))
-	}
-	dcfg.TotalSteps = 0
 
 	var specs []optbench.Spec
 	for _, k := range kinds {
