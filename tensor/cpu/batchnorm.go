@@ -10,30 +10,33 @@ import (
 // and W, computed by one goroutine in a fixed order (planes summed by the vector kernel,
 // plane sums added in float64), so they do not depend on the thread count.
 
-// planeDeviationSquares returns Σ (x - mean)², the second pass of the two-pass variance.
-func planeDeviationSquares(x []float32, mean float32) float32 {
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		d0, d1, d2, d3 := x[i]-mean, x[i+1]-mean, x[i+2]-mean, x[i+3]-mean
-		s0 += d0 * d0
-		s1 += d1 * d1
-		s2 += d2 * d2
-		s3 += d3 * d3
+// onesLen is the length of ones: the longest plane the vector kernels treat in one call.
+const onesLen = 4096
+
+// ones is a read-only vector of 1s: with it, Axpby adds a constant (a*x + c*1), so the
+// affine maps of batch norm run on the vector kernels.
+var ones = func() []float32 {
+	o := make([]float32, onesLen)
+	for i := range o {
+		o[i] = 1
 	}
-	for ; i < len(x); i++ {
-		d := x[i] - mean
-		s0 += d * d
-	}
-	return (s0 + s1) + (s2 + s3)
-}
+	return o
+}()
 
 // planeAffine writes y = a*x + c.
 func planeAffine(y, x []float32, a, c float32) {
-	x = x[:len(y)]
-	for i, v := range x {
-		y[i] = a*v + c
+	for lo := 0; lo < len(y); lo += onesLen {
+		hi := min(lo+onesLen, len(y))
+		vecAxpby(y[lo:hi], a, x[lo:hi], c, ones[:hi-lo])
 	}
+}
+
+// planeDeviationSquares returns Σ (x - mean)², the second pass of the two-pass variance,
+// using tmp (len(x) or longer) for x - mean.
+func planeDeviationSquares(x, tmp []float32, mean float32) float32 {
+	d := tmp[:len(x)]
+	planeAffine(d, x, 1, -mean)
+	return vecSumSquares(d)
 }
 
 func optional(t *tensor.Tensor, ch int, def float32) float32 {
@@ -51,7 +54,10 @@ func (b *Backend) batchNormTrain(out, in []*tensor.Tensor, p tensor.BatchNormPar
 	saveMean, saveInvStd := data(out[1]), data(out[2])
 	gamma, beta, runMean, runVar := in[1], in[2], in[3], in[4]
 	count := float64(n * hw)
-	b.parallel(c, 4*n*c*hw, func(_, ch int) {
+	scratch := b.scratch.get(b.threads * hw)
+	defer b.scratch.put(scratch)
+	b.parallel(c, 4*n*c*hw, func(slot, ch int) {
+		tmp := scratch[slot*hw : (slot+1)*hw]
 		var s float64
 		for i := range n {
 			s += float64(vecSum(xs[(i*c+ch)*hw : (i*c+ch+1)*hw]))
@@ -59,7 +65,7 @@ func (b *Backend) batchNormTrain(out, in []*tensor.Tensor, p tensor.BatchNormPar
 		mean := float32(s / count)
 		var ss float64
 		for i := range n {
-			ss += float64(planeDeviationSquares(xs[(i*c+ch)*hw:(i*c+ch+1)*hw], mean))
+			ss += float64(planeDeviationSquares(xs[(i*c+ch)*hw:(i*c+ch+1)*hw], tmp, mean))
 		}
 		variance := ss / count
 		invStd := float32(1 / math.Sqrt(variance+float64(p.Eps)))
@@ -100,24 +106,6 @@ func (b *Backend) batchNormEval(out *tensor.Tensor, in []*tensor.Tensor, p tenso
 	})
 }
 
-// planeGradSums returns Σ dy and Σ dy*(x - mean) over one plane.
-func planeGradSums(dy, x []float32, mean float32) (sdy, sdyx float32) {
-	x = x[:len(dy)]
-	var a0, a1, b0, b1 float32
-	i := 0
-	for ; i+2 <= len(dy); i += 2 {
-		a0 += dy[i]
-		a1 += dy[i+1]
-		b0 += dy[i] * (x[i] - mean)
-		b1 += dy[i+1] * (x[i+1] - mean)
-	}
-	for ; i < len(dy); i++ {
-		a0 += dy[i]
-		b0 += dy[i] * (x[i] - mean)
-	}
-	return a0 + a1, b0 + b1
-}
-
 // batchNormBackward is the gradient of batch-statistics normalisation: with
 // x̂ = (x-μ)σ⁻¹ and M = N·H·W,
 // dx = γσ⁻¹ (dy - Σdy/M - x̂ Σ(dy·x̂)/M), dγ = Σ dy·x̂, dβ = Σ dy.
@@ -131,14 +119,17 @@ func (b *Backend) batchNormBackward(out, in []*tensor.Tensor) {
 	dx := data(out[0])
 	dgamma, dbeta := out[1], out[2]
 	m := float64(n * hw)
-	b.parallel(c, 6*n*c*hw, func(_, ch int) {
+	scratch := b.scratch.get(b.threads * hw)
+	defer b.scratch.put(scratch)
+	b.parallel(c, 6*n*c*hw, func(slot, ch int) {
+		tmp := scratch[slot*hw : (slot+1)*hw]
 		mu, is := mean[ch], invStd[ch]
 		var sdy, sdyx float64
 		for i := range n {
 			lo, hi := (i*c+ch)*hw, (i*c+ch+1)*hw
-			a, b := planeGradSums(dy[lo:hi], xs[lo:hi], mu)
-			sdy += float64(a)
-			sdyx += float64(b)
+			planeAffine(tmp, xs[lo:hi], 1, -mu)
+			sdy += float64(vecSum(dy[lo:hi]))
+			sdyx += float64(vecDot(dy[lo:hi], tmp))
 		}
 		if dgamma != nil {
 			data(dgamma)[ch] = float32(sdyx * float64(is))
@@ -151,12 +142,11 @@ func (b *Backend) batchNormBackward(out, in []*tensor.Tensor) {
 		k := g * is
 		meanDy := float32(sdy / m)
 		corr := float32(sdyx / m * float64(is) * float64(is))
+		// dx = k*dy - k*corr*(x-μ) - k*meanDy, as two vector passes.
 		for i := range n {
 			lo, hi := (i*c+ch)*hw, (i*c+ch+1)*hw
-			d, gy, xv := dx[lo:hi], dy[lo:hi], xs[lo:hi]
-			for j := range d {
-				d[j] = k * (gy[j] - meanDy - (xv[j]-mu)*corr)
-			}
+			planeAffine(dx[lo:hi], xs[lo:hi], -k*corr, k*corr*mu-k*meanDy)
+			vecAxpy(k, dy[lo:hi], dx[lo:hi])
 		}
 	})
 }

@@ -200,6 +200,10 @@ func (b *Backend) conv2DBackwardFilter(out, xT, dyT *tensor.Tensor, p tensor.Con
 		b.depthwiseBackwardFilter(dw, x, dy, g)
 		return
 	}
+	if g.pointwise() && g.groups == 1 {
+		b.pointwiseBackwardFilter(dw, x, dy, g)
+		return
+	}
 	rows, cols := g.colRows(), g.colCols()
 	colSize := rows * cols
 	chunks := min(g.n, filterChunks)
@@ -235,6 +239,32 @@ func (b *Backend) conv2DBackwardFilter(out, xT, dyT *tensor.Tensor, p tensor.Con
 	for ch := 1; ch < chunks; ch++ {
 		vecAdd(dw, dw, partial[ch*wSize:(ch+1)*wSize])
 	}
+}
+
+// pointwiseBackwardFilter is the filter gradient of a 1x1 convolution, dW[co,ci] =
+// Σ_n dot(dy[n,co,:], x[n,ci,:]): a product with a long inner dimension (H·W per sample)
+// and a small output, where a packed GEMM spends most of its time packing. One output
+// row per task, samples added in order in float64.
+func (b *Backend) pointwiseBackwardFilter(dw, x, dy []float32, g convGeom) {
+	hw := g.h * g.w
+	b.parallel(g.cout, g.flops(), func(_, co int) {
+		var acc [64]float64
+		sums := acc[:0]
+		if g.cin > len(acc) {
+			sums = make([]float64, g.cin)
+		} else {
+			sums = acc[:g.cin]
+		}
+		for n := range g.n {
+			dyr := dy[(n*g.cout+co)*hw : (n*g.cout+co+1)*hw]
+			for ci := range g.cin {
+				sums[ci] += float64(vecDot(dyr, x[(n*g.cin+ci)*hw:(n*g.cin+ci+1)*hw]))
+			}
+		}
+		for ci, s := range sums {
+			dw[co*g.cin+ci] = float32(s)
+		}
+	})
 }
 
 // matMul: c = op(a)·op(b), split over blocks of rows of c.

@@ -71,6 +71,10 @@ var convCases = []convShapes{
 	{1, 2, 8, 7, 2, 5, tensor.Conv2DParams{Stride: 2, Pad: 2, Dilation: 1, Groups: 2}},
 	{2, 3, 3, 3, 3, 3, tensor.Conv2DParams{Stride: 1, Pad: 2, Dilation: 2, Groups: 3}},
 	{1, 2, 1, 1, 3, 1, tensor.Conv2DParams{Stride: 1, Pad: 0, Dilation: 1, Groups: 1}},
+	{1, 2, 4, 5, 2, 1, tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 2}},
+	{2, 3, 6, 7, 3, 3, tensor.Conv2DParams{Stride: 1, Pad: 0, Dilation: 1, Groups: 3}},
+	{1, 8, 33, 33, 8, 5, tensor.Conv2DParams{Stride: 2, Pad: 4, Dilation: 2, Groups: 8}},
+	{2, 4, 5, 6, 4, 2, tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 4}},
 }
 
 func TestConv2D(t *testing.T) {
@@ -119,6 +123,8 @@ func TestPool2D(t *testing.T) {
 		{3, 1, 17, 6, tensor.Pool2DParams{Kind: tensor.AvgPool, K: 3, Stride: 2, Pad: 1}},
 		{1, 1, 1, 1, tensor.Pool2DParams{Kind: tensor.AvgPool, K: 3, Stride: 1, Pad: 1}},
 		{1, 2, 6, 6, tensor.Pool2DParams{Kind: tensor.MaxPool, K: 2, Stride: 2, Pad: 0}},
+		{2, 2, 9, 7, tensor.Pool2DParams{Kind: tensor.AvgPool, K: 5, Stride: 1, Pad: 2}},
+		{1, 3, 33, 33, tensor.Pool2DParams{Kind: tensor.MaxPool, K: 3, Stride: 2, Pad: 1}},
 	}
 	dev := New(2)
 	for _, tc := range cases {
