@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -420,6 +421,12 @@ func TestEmbeddedMatchesSource(t *testing.T) {
 	}
 	if train.N != 60000 || test.N != 10000 || train.H != 28 {
 		t.Fatalf("fashion-mnist: %d train, %d test of %dx%d, want 60000, 10000 of 28x28", train.N, test.N, train.H, train.W)
+	}
+	// Published Fashion-MNIST training statistics, mean 0.2860 and std 0.3530 (e.g. the
+	// normalisation constants of common PyTorch recipes), check the decoding independently.
+	mean, std := train.ChannelStats()
+	if math.Abs(float64(mean[0])-0.2860) > 5e-5 || math.Abs(float64(std[0])-0.3530) > 5e-5 {
+		t.Errorf("fashion-mnist train mean %v std %v, want 0.2860 and 0.3530", mean[0], std[0])
 	}
 	etrain, etest, err := Open("embedded", "")
 	if err != nil {
