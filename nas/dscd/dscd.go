@@ -30,6 +30,14 @@
 // type have been taken and the loss did not improve from the last step to the next. The
 // values of N and K and the proposal domain were lost in the text extraction; the defaults
 // below are reconstructions, each marked "to confirm against the PDF".
+//
+// Further open points, to confirm against the PDF: appendix F's Algorithm 1 tells the step
+// types apart by whether "the current position is the same as the best observed position
+// so far", which may mean a different improvement test than the one used here (loss after
+// the step against the loss before it); whether the window holds the losses of rejected
+// proposals (here it holds the current position's loss after every step, so a rejection
+// repeats the last one); and whether the local optimiser's state is reset for coordinates a
+// global step changed (here the caller decides; optbench keeps Adam's moments).
 package dscd
 
 import (
@@ -286,8 +294,9 @@ func hasCoord(moves []Move, i int) bool {
 // Report records the loss after the step Next announced and returns whether the position
 // that produced it is kept. A local step is always kept. A global step is kept only if its
 // loss is below the best loss of the last K steps (§3); the caller reverts a rejected move.
-// A NaN or infinite loss never improves anything and is never kept on a global step. After N consecutive steps of one type, the first one
-// whose loss did not improve on the loss before it (by more than MinImprovement) switches the type of the next step (§3).
+// A NaN or infinite loss never improves anything and is never kept on a global step.
+// After N consecutive steps of one type, the first one whose loss did not improve on the
+// loss before it (by more than MinImprovement) switches the type of the next step (§3).
 func (c *Controller) Report(loss float64) (kept bool) {
 	prev, hadLoss := c.st.Loss, c.st.HaveLoss
 	finite := !math.IsNaN(loss) && !math.IsInf(loss, 0)
