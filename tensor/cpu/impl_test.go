@@ -1,0 +1,27 @@
+package cpu
+
+import (
+	"testing"
+
+	"godarts/tensor/cpu/internal/simd"
+)
+
+// eachImpl runs f once under every kernel implementation this machine has (generic Go,
+// AVX2, AVX-512; only generic under the purego tag), as Go's crypto packages test every
+// implementation.
+func eachImpl(t *testing.T, f func(t *testing.T)) {
+	orig := simd.Current()
+	defer func() {
+		if err := simd.Select(orig); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	for _, name := range simd.Implementations() {
+		t.Run(name, func(t *testing.T) {
+			if err := simd.Select(name); err != nil {
+				t.Fatal(err)
+			}
+			f(t)
+		})
+	}
+}
