@@ -29,7 +29,6 @@ func (d *Dataset) Image(i int, dst []float32) {
 	for j, p := range d.Pixels[i*size : (i+1)*size] {
 		dst[j] = float32(p) / 255
 	}
-	_ = dst[size-1]
 }
 
 // ClassCounts returns how many images carry each label.

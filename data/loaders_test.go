@@ -513,3 +513,18 @@ func TestOpenFromDir(t *testing.T) {
 		t.Errorf("medmnist: %d train, %d test, want 6 and 4", train.N, test.N)
 	}
 }
+
+func TestImage(t *testing.T) {
+	d := &Dataset{N: 3, C: 1, H: 2, W: 3, Classes: 10, Pixels: threePixels, Labels: []int32{2, 0, 9}}
+	got := make([]float32, 6)
+	d.Image(2, got)
+	for j, p := range threePixels[12:] {
+		if got[j] != float32(p)/255 {
+			t.Errorf("Image(2)[%d] = %v, want %v", j, got[j], float32(p)/255)
+		}
+	}
+	_, _, _, err := ReadNPZ("/nonexistent/x.npz")
+	if !errors.Is(err, fs.ErrNotExist) || strings.Contains(err.Error(), "not a .npz") {
+		t.Errorf("ReadNPZ of a missing file: %v, want a not-exist error", err)
+	}
+}

@@ -3,7 +3,9 @@ package data
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -27,6 +29,9 @@ const maxNPYSide = 1024
 // the largest label.
 func ReadNPZ(path string) (train, val, test *Dataset, err error) {
 	zr, err := zip.OpenReader(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil, err // *PathError names the file
+	}
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read %s: not a .npz (zip) archive: %v", path, err)
 	}
