@@ -366,3 +366,29 @@ func TestTicks(t *testing.T) {
 		t.Errorf("logTicks(0.002, 500) = %v %v", lt, labels)
 	}
 }
+
+// TestOddRanges renders awkward inputs that have broken chart code before: equal values,
+// huge and tiny magnitudes, negative values on a linear axis, a single x.
+func TestOddRanges(t *testing.T) {
+	cases := []LineChart{
+		{Series: []Series{{Name: "equal", Y: []float64{3, 3, 3}}}},
+		{LogY: true, Series: []Series{{Name: "equal log", Y: []float64{5, 5}}}},
+		{Series: []Series{{Name: "huge", Y: []float64{-1e300, 1e300}}}},
+		{Series: []Series{{Name: "tiny", Y: []float64{1e-300, 2e-300}}}},
+		{LogY: true, Series: []Series{{Name: "decades", Y: []float64{1e-12, 1e12}}}},
+		{Series: []Series{{Name: "one x", X: []float64{2, 2, 2}, Y: []float64{1, 2, 3}}}},
+		{Series: []Series{{Name: "negative", Y: []float64{-5, -0.001, -3}}}},
+		{Width: 30, Height: 20, Series: []Series{{Name: "too small", Y: []float64{1, 2}}}},
+	}
+	for _, lc := range cases {
+		els := parse(t, lc.SVG())
+		w, _ := strconv.ParseFloat(els[0].attrs["width"], 64)
+		h, _ := strconv.ParseFloat(els[0].attrs["height"], 64)
+		for _, p := range withClass(els, "series") {
+			pathPoints(t, p.attrs["d"], w, h)
+		}
+		if len(withClass(els, "series"))+len(withClass(els, "nodata")) != 1 {
+			t.Errorf("%s: want its series drawn or an explicit no-data mark", lc.Series[0].Name)
+		}
+	}
+}
