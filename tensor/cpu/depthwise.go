@@ -1,98 +1,185 @@
 package cpu
 
-// Depthwise convolutions (groups == Cin == Cout: SepConv and DilConv of DARTS) run as
-// direct kernels over one (sample, channel) plane at a time: for each kernel tap, a row of
-// output gets a scaled, shifted row of input added, which for stride 1 is an axpy on
-// contiguous slices.
+// Depthwise convolutions (groups == Cin == Cout: the SepConv and DilConv of DARTS) run as
+// a few long vector operations per (sample, channel) plane instead of one short loop per
+// output row and tap.
+//
+// The input plane, zero-padded, is split into stride² phase planes (rows and columns
+// taken every stride-th, from each starting offset; for stride 1 the one phase is the
+// padded plane). In phase coordinates every kernel tap reads a phase plane at a constant
+// offset, so with the output laid out at the phase planes' row stride ws, a tap is one
+// axpy over the whole plane:
+//
+//	yb[i*ws+j] += w[tap] * phase[tap][(i+qi)*ws + j+qj]
+//
+// The columns j >= OW of yb hold garbage and are dropped when the rows are copied out. The
+// backward passes are the adjoints: the data gradient scatters dy (with zeroed gap
+// columns) into phase planes of dx by the same axpys, and the filter gradient is one dot
+// product per tap.
+
+// dwPlan is one depthwise convolution's plane geometry.
+type dwPlan struct {
+	g          convGeom
+	hs, ws     int   // phase plane size
+	phaseSize  int   // hs*ws
+	planesSize int   // stride² phase planes
+	l          int   // flat length of an output plane at row stride ws: (oh-1)*ws + ow
+	tapOff     []int // per tap: phase plane start + qi*ws + qj
+}
+
+func newDWPlan(g convGeom) *dwPlan {
+	s := g.stride
+	hp, wp := g.h+2*g.pad, g.w+2*g.pad
+	p := &dwPlan{g: g, hs: (hp + s - 1) / s, ws: (wp + s - 1) / s}
+	p.phaseSize = p.hs * p.ws
+	p.planesSize = s * s * p.phaseSize
+	p.l = (g.oh-1)*p.ws + g.ow
+	p.tapOff = make([]int, g.kh*g.kw)
+	for ki := range g.kh {
+		for kj := range g.kw {
+			ri, ci := ki*g.dil, kj*g.dil
+			phase := (ri%s)*s + ci%s
+			p.tapOff[ki*g.kw+kj] = phase*p.phaseSize + (ri/s)*p.ws + ci/s
+		}
+	}
+	return p
+}
+
+// split writes the zero-padded plane x (h×w) into the phase planes.
+func (p *dwPlan) split(planes, x []float32) {
+	g, s := p.g, p.g.stride
+	if s == 1 {
+		padPlane(planes, x, g.h, g.w, p.hs, p.ws, g.pad, g.pad)
+		return
+	}
+	for a := range s {
+		for b := range s {
+			ph := planes[(a*s+b)*p.phaseSize : (a*s+b+1)*p.phaseSize]
+			// Phase column c holds input column c*s + b - pad.
+			c0, c1 := colRange(b-g.pad, s, g.w, p.ws)
+			for r := range p.hs {
+				row := ph[r*p.ws : (r+1)*p.ws]
+				ih := r*s + a - g.pad
+				if ih < 0 || ih >= g.h || c0 >= c1 {
+					clear(row)
+					continue
+				}
+				clear(row[:c0])
+				clear(row[c1:])
+				xr := x[ih*g.w:]
+				for c := c0; c < c1; c++ {
+					row[c] = xr[c*s+b-g.pad]
+				}
+			}
+		}
+	}
+}
+
+// merge is split's adjoint restricted to the unpadded plane: it reads dx (h×w) back out
+// of the phase planes.
+func (p *dwPlan) merge(dx, planes []float32) {
+	g, s := p.g, p.g.stride
+	if s == 1 {
+		for i := range g.h {
+			copy(dx[i*g.w:(i+1)*g.w], planes[(i+g.pad)*p.ws+g.pad:])
+		}
+		return
+	}
+	for ih := range g.h {
+		pr := ih + g.pad
+		dr := dx[ih*g.w : (ih+1)*g.w]
+		for iw := range dr {
+			pc := iw + g.pad
+			dr[iw] = planes[((pr%s)*s+pc%s)*p.phaseSize+(pr/s)*p.ws+pc/s]
+		}
+	}
+}
+
+// padPlane writes the h×w plane x into dst (hp×wp) at row top and column left, with
+// zeros everywhere else.
+func padPlane(dst, x []float32, h, w, hp, wp, top, left int) {
+	clear(dst[:top*wp+left])
+	for i := range h {
+		r := (i+top)*wp + left
+		copy(dst[r:r+w], x[i*w:(i+1)*w])
+		end := min(r+wp, hp*wp)
+		if i == h-1 {
+			end = hp * wp
+		}
+		clear(dst[r+w : end])
+	}
+}
+
+// scratch sizes per task: the phase planes and one output plane at row stride ws.
+func (p *dwPlan) perTask() int { return p.planesSize + p.g.oh*p.ws }
 
 // depthwiseForward: y[n,c] = Σ_taps w[c,tap] * shifted x[n,c]; one plane per task.
 func (b *Backend) depthwiseForward(y, x, w []float32, g convGeom) {
-	if g.planeKernelOK() {
-		b.depthwiseForwardPlanes(y, x, w, g)
-		return
-	}
+	p := newDWPlan(g)
 	hw, ohw, kk := g.h*g.w, g.oh*g.ow, g.kh*g.kw
-	b.parallel(g.n*g.cin, g.flops(), func(_, pl int) {
+	per := p.perTask()
+	scratch := b.scratch.get(b.threads * per)
+	defer b.scratch.put(scratch)
+	b.parallel(g.n*g.cin, g.flops(), func(slot, pl int) {
 		c := pl % g.cin
-		xp, yp, wc := x[pl*hw:(pl+1)*hw], y[pl*ohw:(pl+1)*ohw], w[c*kk:(c+1)*kk]
-		for i := range g.oh {
-			yr := yp[i*g.ow : (i+1)*g.ow]
-			clear(yr)
-			for ki := range g.kh {
-				ih := i*g.stride - g.pad + ki*g.dil
-				if ih < 0 || ih >= g.h {
-					continue
-				}
-				xr := xp[ih*g.w : (ih+1)*g.w]
-				for kj := range g.kw {
-					off := kj*g.dil - g.pad
-					j0, j1 := colRange(off, g.stride, g.w, g.ow)
-					if j0 >= j1 {
-						continue
-					}
-					wv := wc[ki*g.kw+kj]
-					if g.stride == 1 {
-						vecAxpy(wv, xr[j0+off:j1+off], yr[j0:j1])
-						continue
-					}
-					for j := j0; j < j1; j++ {
-						yr[j] += wv * xr[j*g.stride+off]
-					}
-				}
+		planes := scratch[slot*per : slot*per+p.planesSize]
+		yb := scratch[slot*per+p.planesSize : (slot+1)*per][:p.l]
+		p.split(planes, x[pl*hw:(pl+1)*hw])
+		wc := w[c*kk : (c+1)*kk]
+		for t, off := range p.tapOff {
+			if t == 0 {
+				vecScale(yb, wc[0], planes[off:off+p.l])
+			} else {
+				vecAxpy(wc[t], planes[off:off+p.l], yb)
 			}
+		}
+		yp := y[pl*ohw : (pl+1)*ohw]
+		for i := range g.oh {
+			copy(yp[i*g.ow:(i+1)*g.ow], yb[i*p.ws:i*p.ws+g.ow])
 		}
 	})
 }
 
-// depthwiseBackwardData: dx[n,c] = Σ_taps w[c,tap] * dy[n,c] shifted back; one plane per
-// task.
+// spreadOutput copies an oh×ow plane into dst at row stride ws with zero gap columns.
+func (p *dwPlan) spreadOutput(dst, dy []float32) {
+	padPlane(dst, dy, p.g.oh, p.g.ow, p.g.oh, p.ws, 0, 0)
+}
+
+// depthwiseBackwardData scatters w[c,tap]*dy[n,c] into the phase planes of dx[n,c]; one
+// plane per task.
 func (b *Backend) depthwiseBackwardData(dx, dy, w []float32, g convGeom) {
-	if g.planeKernelOK() {
-		b.depthwiseBackwardDataPlanes(dx, dy, w, g)
-		return
-	}
+	p := newDWPlan(g)
 	hw, ohw, kk := g.h*g.w, g.oh*g.ow, g.kh*g.kw
-	b.parallel(g.n*g.cin, g.flops(), func(_, pl int) {
+	per := p.perTask()
+	scratch := b.scratch.get(b.threads * per)
+	defer b.scratch.put(scratch)
+	b.parallel(g.n*g.cin, g.flops(), func(slot, pl int) {
 		c := pl % g.cin
-		dxp, dyp, wc := dx[pl*hw:(pl+1)*hw], dy[pl*ohw:(pl+1)*ohw], w[c*kk:(c+1)*kk]
-		clear(dxp)
-		for i := range g.oh {
-			dyr := dyp[i*g.ow : (i+1)*g.ow]
-			for ki := range g.kh {
-				ih := i*g.stride - g.pad + ki*g.dil
-				if ih < 0 || ih >= g.h {
-					continue
-				}
-				dxr := dxp[ih*g.w : (ih+1)*g.w]
-				for kj := range g.kw {
-					off := kj*g.dil - g.pad
-					j0, j1 := colRange(off, g.stride, g.w, g.ow)
-					if j0 >= j1 {
-						continue
-					}
-					wv := wc[ki*g.kw+kj]
-					if g.stride == 1 {
-						vecAxpy(wv, dyr[j0:j1], dxr[j0+off:j1+off])
-						continue
-					}
-					for j := j0; j < j1; j++ {
-						dxr[j*g.stride+off] += wv * dyr[j]
-					}
-				}
-			}
+		planes := scratch[slot*per : slot*per+p.planesSize]
+		dyb := scratch[slot*per+p.planesSize : (slot+1)*per]
+		p.spreadOutput(dyb, dy[pl*ohw:(pl+1)*ohw])
+		dyl := dyb[:p.l]
+		clear(planes)
+		wc := w[c*kk : (c+1)*kk]
+		for t, off := range p.tapOff {
+			vecAxpy(wc[t], dyl, planes[off:off+p.l])
 		}
+		p.merge(dx[pl*hw:(pl+1)*hw], planes)
 	})
 }
 
-// depthwiseBackwardFilter: dw[c,tap] = Σ_n Σ dy[n,c] * shifted x[n,c]. One channel per
-// task, samples and rows in order, so the sums do not depend on the thread count.
+// depthwiseBackwardFilter: dw[c,tap] = Σ_n dot(dy[n,c] at row stride ws with zero gap
+// columns, the tap's phase plane of x[n,c]). One channel per task, samples in order, so
+// the sums do not depend on the thread count.
 func (b *Backend) depthwiseBackwardFilter(dw, x, dy []float32, g convGeom) {
-	if g.planeKernelOK() {
-		b.depthwiseBackwardFilterPlanes(dw, x, dy, g)
-		return
-	}
+	p := newDWPlan(g)
 	hw, ohw, kk := g.h*g.w, g.oh*g.ow, g.kh*g.kw
-	b.parallel(g.cin, g.flops(), func(_, c int) {
+	per := p.perTask()
+	scratch := b.scratch.get(b.threads * per)
+	defer b.scratch.put(scratch)
+	b.parallel(g.cin, g.flops(), func(slot, c int) {
+		planes := scratch[slot*per : slot*per+p.planesSize]
+		dyb := scratch[slot*per+p.planesSize : (slot+1)*per]
 		var acc [64]float64
 		sums := acc[:0]
 		if kk > len(acc) {
@@ -102,31 +189,11 @@ func (b *Backend) depthwiseBackwardFilter(dw, x, dy []float32, g convGeom) {
 		}
 		for n := range g.n {
 			pl := n*g.cin + c
-			xp, dyp := x[pl*hw:(pl+1)*hw], dy[pl*ohw:(pl+1)*ohw]
-			for ki := range g.kh {
-				for kj := range g.kw {
-					off := kj*g.dil - g.pad
-					j0, j1 := colRange(off, g.stride, g.w, g.ow)
-					if j0 >= j1 {
-						continue
-					}
-					var s float32
-					for i := range g.oh {
-						ih := i*g.stride - g.pad + ki*g.dil
-						if ih < 0 || ih >= g.h {
-							continue
-						}
-						xr, dyr := xp[ih*g.w:(ih+1)*g.w], dyp[i*g.ow:(i+1)*g.ow]
-						if g.stride == 1 {
-							s += vecDot(dyr[j0:j1], xr[j0+off:j1+off])
-							continue
-						}
-						for j := j0; j < j1; j++ {
-							s += dyr[j] * xr[j*g.stride+off]
-						}
-					}
-					sums[ki*g.kw+kj] += float64(s)
-				}
+			p.split(planes, x[pl*hw:(pl+1)*hw])
+			p.spreadOutput(dyb, dy[pl*ohw:(pl+1)*ohw])
+			dyl := dyb[:p.l]
+			for t, off := range p.tapOff {
+				sums[t] += float64(vecDot(dyl, planes[off:off+p.l]))
 			}
 		}
 		for t, s := range sums {
