@@ -143,6 +143,13 @@ func sgemm(im *implementation, workers int, transA, transB bool, m, n, k int, al
 	if m == 0 || n == 0 {
 		return
 	}
+	if raceEnabled {
+		if k > 0 {
+			raceRead(a[:(ar-1)*lda+ac])
+			raceRead(b[:(br-1)*ldb+bc])
+		}
+		raceWrite(c[:(m-1)*ldc+n])
+	}
 	if k == 0 || alpha == 0 {
 		scaleMatrix(c, m, n, ldc, beta)
 		return
@@ -179,10 +186,13 @@ func sgemm(im *implementation, workers int, transA, transB bool, m, n, k int, al
 				runTasks(workers, st.strips, (*packBTasks)(st))
 			}
 			// Tasks are (A block, range of B strips). Split the strips only
-			// when there are too few A blocks to keep every worker busy.
+			// when there are too few A blocks for four tasks per worker:
+			// tasks are handed out as workers come free, so a worker that
+			// is descheduled (the cores are shared) delays the call by one
+			// small task, not by half of it.
 			st.chunks = 1
-			if workers > 1 && st.blocksM < 2*workers {
-				st.chunks = min(st.strips, (2*workers+st.blocksM-1)/st.blocksM)
+			if workers > 1 && st.blocksM < 4*workers {
+				st.chunks = max(1, min(st.strips/2, (4*workers+st.blocksM-1)/st.blocksM))
 			}
 			runTasks(workers, st.blocksM*st.chunks, st)
 		}

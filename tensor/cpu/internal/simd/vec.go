@@ -57,6 +57,8 @@ func sameLen(op string, names string, lens ...int) {
 // The assembly uses fused multiply-add (one rounding).
 func Axpy(alpha float32, x, y []float32) {
 	sameLen("Axpy", "x, y", len(x), len(y))
+	raceRead(x)
+	raceWrite(y)
 	current.vec.axpy(alpha, x, y)
 }
 
@@ -67,6 +69,9 @@ func Axpy(alpha float32, x, y []float32) {
 //	}
 func Axpby(dst []float32, alpha float32, x []float32, beta float32, y []float32) {
 	sameLen("Axpby", "dst, x, y", len(dst), len(x), len(y))
+	raceRead(x)
+	raceRead(y)
+	raceWrite(dst)
 	current.vec.axpby(dst, alpha, x, beta, y)
 }
 
@@ -77,6 +82,8 @@ func Axpby(dst []float32, alpha float32, x []float32, beta float32, y []float32)
 //	}
 func Scale(dst []float32, alpha float32, x []float32) {
 	sameLen("Scale", "dst, x", len(dst), len(x))
+	raceRead(x)
+	raceWrite(dst)
 	current.vec.scale(dst, alpha, x)
 }
 
@@ -87,6 +94,9 @@ func Scale(dst []float32, alpha float32, x []float32) {
 //	}
 func Add(dst, x, y []float32) {
 	sameLen("Add", "dst, x, y", len(dst), len(x), len(y))
+	raceRead(x)
+	raceRead(y)
+	raceWrite(dst)
 	current.vec.add(dst, x, y)
 }
 
@@ -97,6 +107,9 @@ func Add(dst, x, y []float32) {
 //	}
 func Mul(dst, x, y []float32) {
 	sameLen("Mul", "dst, x, y", len(dst), len(x), len(y))
+	raceRead(x)
+	raceRead(y)
+	raceWrite(dst)
 	current.vec.mul(dst, x, y)
 }
 
@@ -111,6 +124,8 @@ func Mul(dst, x, y []float32) {
 // up to the order of summation (see above).
 func Dot(x, y []float32) float32 {
 	sameLen("Dot", "x, y", len(x), len(y))
+	raceRead(x)
+	raceRead(y)
 	return current.vec.dot(x, y)
 }
 
@@ -126,6 +141,8 @@ func Dot(x, y []float32) float32 {
 // so NaN propagates (as in PyTorch) and -0 stays -0.
 func ReLU(dst, x []float32) {
 	sameLen("ReLU", "dst, x", len(dst), len(x))
+	raceRead(x)
+	raceWrite(dst)
 	current.vec.relu(dst, x)
 }
 
@@ -142,6 +159,9 @@ func ReLU(dst, x []float32) {
 // dx may be dy (in place).
 func ReLUBackward(dx, dy, x []float32) {
 	sameLen("ReLUBackward", "dx, dy, x", len(dx), len(dy), len(x))
+	raceRead(dy)
+	raceRead(x)
+	raceWrite(dx)
 	current.vec.reluBackward(dx, dy, x)
 }
 
@@ -154,7 +174,10 @@ func ReLUBackward(dx, dy, x []float32) {
 //	return s
 //
 // up to the order of summation (see above).
-func Sum(x []float32) float32 { return current.vec.sum(x) }
+func Sum(x []float32) float32 {
+	raceRead(x)
+	return current.vec.sum(x)
+}
 
 // SumSquares returns
 //
@@ -165,7 +188,10 @@ func Sum(x []float32) float32 { return current.vec.sum(x) }
 //	return s
 //
 // up to the order of summation (see above).
-func SumSquares(x []float32) float32 { return current.vec.sumSquares(x) }
+func SumSquares(x []float32) float32 {
+	raceRead(x)
+	return current.vec.sumSquares(x)
+}
 
 func axpyGeneric(alpha float32, x, y []float32) {
 	y = y[:len(x)]
