@@ -52,3 +52,43 @@ func benchSgemm(b *testing.B, workers int) {
 
 func BenchmarkSgemm(b *testing.B)         { benchSgemm(b, 1) }
 func BenchmarkSgemmParallel(b *testing.B) { benchSgemm(b, 2) }
+
+// BenchmarkVector reports each vector kernel's throughput in GB/s of
+// slice data touched, on 64 Ki float32 (in L2), per implementation.
+func BenchmarkVector(b *testing.B) {
+	const n = 1 << 16
+	rng := newRNG(2)
+	x, _ := guarded(rng, n)
+	y, _ := guarded(rng, n)
+	dst := make([]float32, n)
+	var sink float32
+	kernels := []struct {
+		name   string
+		slices int // slices read or written
+		run    func()
+	}{
+		{"Axpy", 3, func() { Axpy(0.5, x, dst) }},
+		{"Axpby", 3, func() { Axpby(dst, 0.5, x, 2, y) }},
+		{"Scale", 2, func() { Scale(dst, 0.5, x) }},
+		{"Mul", 3, func() { Mul(dst, x, y) }},
+		{"Dot", 2, func() { sink += Dot(x, y) }},
+		{"ReLU", 2, func() { ReLU(dst, x) }},
+		{"ReLUBackward", 3, func() { ReLUBackward(dst, y, x) }},
+		{"Sum", 1, func() { sink += Sum(x) }},
+		{"SumSquares", 1, func() { sink += SumSquares(x) }},
+	}
+	for _, name := range Implementations() {
+		for _, k := range kernels {
+			b.Run(name+"/"+k.name, func(b *testing.B) {
+				saved := Current()
+				defer Select(saved)
+				Select(name)
+				for b.Loop() {
+					k.run()
+				}
+				b.ReportMetric(float64(k.slices*4*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+			})
+		}
+	}
+	_ = sink
+}

@@ -197,13 +197,16 @@ func TestSgemmPanicsOnShortSlices(t *testing.T) {
 }
 
 func TestSgemmNoAllocs(t *testing.T) {
-	a, b, c := make([]float32, 64*64), make([]float32, 64*64), make([]float32, 64*64)
+	const s = 128 // 2·128³ flops: above ParallelMinFlops
+	a, b, c := make([]float32, s*s), make([]float32, s*s), make([]float32, s*s)
 	forEachImpl(t, func(t *testing.T) {
-		Sgemm(false, false, 64, 64, 64, 1, a, 64, b, 64, 0, c, 64) // warm the pools
-		if n := testing.AllocsPerRun(20, func() {
-			Sgemm(false, false, 64, 64, 64, 1, a, 64, b, 64, 0, c, 64)
-		}); n > 0 {
-			t.Errorf("Sgemm allocates %v times per call", n)
+		for _, workers := range []int{1, 2} {
+			SgemmParallel(false, true, s, s, s, 1, a, s, b, s, 0, c, s, workers) // warm the pools
+			if n := testing.AllocsPerRun(20, func() {
+				SgemmParallel(false, true, s, s, s, 1, a, s, b, s, 0, c, s, workers)
+			}); n > 0 {
+				t.Errorf("SgemmParallel with %d workers allocates %v times per call", workers, n)
+			}
 		}
 	})
 }
