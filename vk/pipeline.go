@@ -1,0 +1,185 @@
+//go:build !novulkan && cgo
+
+package vk
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	vulkan "github.com/vulkan-go/vulkan"
+
+	"godarts/shaders"
+)
+
+// maxBindings is the number of storage buffers in the one descriptor layout every pipeline
+// shares (ggml's universal layout, engine-anchors.md §1.1). Ops with more tensors are split.
+const maxBindings = 8
+
+// pushWords is the size of the push-constant block in 32-bit words: 8 element offsets,
+// one per binding, then 24 op parameters. 128 bytes is the guaranteed minimum
+// maxPushConstantsSize.
+const pushWords = 32
+
+// specCount is the number of specialisation constants a pipeline key holds: the workgroup
+// size (ids 0-2) and up to 5 op-specific constants (ids 3-7).
+const specCount = 8
+
+type pipeKey struct {
+	shader string
+	spec   [specCount]uint32
+}
+
+// setKey names the blocks bound to the bindings of a descriptor set.
+type setKey [maxBindings]int32
+
+// descriptorSetsPerPool is the capacity of each descriptor pool.
+const descriptorSetsPerPool = 256
+
+func (b *Backend) createLayouts() error {
+	binds := make([]vulkan.DescriptorSetLayoutBinding, maxBindings)
+	for i := range binds {
+		binds[i] = vulkan.DescriptorSetLayoutBinding{
+			Binding:         uint32(i),
+			DescriptorType:  vulkan.DescriptorTypeStorageBuffer,
+			DescriptorCount: 1,
+			StageFlags:      vulkan.ShaderStageFlags(vulkan.ShaderStageComputeBit),
+		}
+	}
+	dci := vulkan.DescriptorSetLayoutCreateInfo{
+		SType:        vulkan.StructureTypeDescriptorSetLayoutCreateInfo,
+		BindingCount: maxBindings,
+		PBindings:    binds,
+	}
+	var dsl vulkan.DescriptorSetLayout
+	if r := vulkan.CreateDescriptorSetLayout(b.dev, &dci, nil, &dsl); r != vulkan.Success {
+		return vkErr("create descriptor set layout", r)
+	}
+	b.dsl = dsl
+	pci := vulkan.PipelineLayoutCreateInfo{
+		SType:                  vulkan.StructureTypePipelineLayoutCreateInfo,
+		SetLayoutCount:         1,
+		PSetLayouts:            []vulkan.DescriptorSetLayout{b.dsl},
+		PushConstantRangeCount: 1,
+		PPushConstantRanges: []vulkan.PushConstantRange{{
+			StageFlags: vulkan.ShaderStageFlags(vulkan.ShaderStageComputeBit),
+			Size:       pushWords * 4,
+		}},
+	}
+	var layout vulkan.PipelineLayout
+	if r := vulkan.CreatePipelineLayout(b.dev, &pci, nil, &layout); r != vulkan.Success {
+		return vkErr("create pipeline layout", r)
+	}
+	b.layout = layout
+	return nil
+}
+
+// pipeline returns the cached pipeline for (shader, spec), building it on first use.
+func (b *Backend) pipeline(name string, spec [specCount]uint32) vulkan.Pipeline {
+	key := pipeKey{name, spec}
+	if p, ok := b.pipes[key]; ok {
+		return p
+	}
+	mod, ok := b.modules[name]
+	if !ok {
+		code, err := shaders.SPIRV(name)
+		if err != nil {
+			panic(fmt.Sprintf("vk: %v", err))
+		}
+		words := make([]uint32, len(code)/4)
+		for i := range words {
+			words[i] = binary.LittleEndian.Uint32(code[4*i:])
+		}
+		mci := vulkan.ShaderModuleCreateInfo{
+			SType:    vulkan.StructureTypeShaderModuleCreateInfo,
+			CodeSize: uint(len(code)),
+			PCode:    words,
+		}
+		if r := vulkan.CreateShaderModule(b.dev, &mci, nil, &mod); r != vulkan.Success {
+			b.deviceFailed("create shader module "+name, r)
+		}
+		b.modules[name] = mod
+	}
+	entries := make([]vulkan.SpecializationMapEntry, specCount)
+	for i := range entries {
+		entries[i] = vulkan.SpecializationMapEntry{ConstantID: uint32(i), Offset: uint32(4 * i), Size: 4}
+	}
+	data := cwords(spec[:])
+	defer cfree(data)
+	ci := []vulkan.ComputePipelineCreateInfo{{
+		SType: vulkan.StructureTypeComputePipelineCreateInfo,
+		Stage: vulkan.PipelineShaderStageCreateInfo{
+			SType:  vulkan.StructureTypePipelineShaderStageCreateInfo,
+			Stage:  vulkan.ShaderStageComputeBit,
+			Module: mod,
+			PName:  "main\x00",
+			PSpecializationInfo: []vulkan.SpecializationInfo{{
+				MapEntryCount: specCount,
+				PMapEntries:   entries,
+				DataSize:      specCount * 4,
+				PData:         data,
+			}},
+		},
+		Layout: b.layout,
+	}}
+	pipes := make([]vulkan.Pipeline, 1)
+	if r := vulkan.CreateComputePipelines(b.dev, nil, 1, ci, nil, pipes); r != vulkan.Success {
+		b.deviceFailed("create pipeline "+name, r)
+	}
+	b.pipes[key] = pipes[0]
+	b.stats.Pipelines++
+	return pipes[0]
+}
+
+// descriptorSet returns the cached set binding the given blocks, writing a new one on first
+// use. Tensors are addressed by element offsets, so one set serves every tensor of the same
+// blocks and the steady state allocates nothing.
+func (b *Backend) descriptorSet(key setKey) vulkan.DescriptorSet {
+	if s, ok := b.sets[key]; ok {
+		return s
+	}
+	if b.setsLeft == 0 {
+		dpi := vulkan.DescriptorPoolCreateInfo{
+			SType:         vulkan.StructureTypeDescriptorPoolCreateInfo,
+			MaxSets:       descriptorSetsPerPool,
+			PoolSizeCount: 1,
+			PPoolSizes: []vulkan.DescriptorPoolSize{{
+				Type:            vulkan.DescriptorTypeStorageBuffer,
+				DescriptorCount: descriptorSetsPerPool * maxBindings,
+			}},
+		}
+		var pool vulkan.DescriptorPool
+		if r := vulkan.CreateDescriptorPool(b.dev, &dpi, nil, &pool); r != vulkan.Success {
+			b.deviceFailed("create descriptor pool", r)
+		}
+		b.descPools = append(b.descPools, pool)
+		b.setsLeft = descriptorSetsPerPool
+		b.stats.DescriptorPools++
+	}
+	ai := vulkan.DescriptorSetAllocateInfo{
+		SType:              vulkan.StructureTypeDescriptorSetAllocateInfo,
+		DescriptorPool:     b.descPools[len(b.descPools)-1],
+		DescriptorSetCount: 1,
+		PSetLayouts:        []vulkan.DescriptorSetLayout{b.dsl},
+	}
+	var set vulkan.DescriptorSet
+	if r := vulkan.AllocateDescriptorSets(b.dev, &ai, &set); r != vulkan.Success {
+		b.deviceFailed("allocate descriptor set", r)
+	}
+	b.setsLeft--
+	writes := make([]vulkan.WriteDescriptorSet, maxBindings)
+	for i, id := range key {
+		blk := b.blocks[id]
+		writes[i] = vulkan.WriteDescriptorSet{
+			SType:           vulkan.StructureTypeWriteDescriptorSet,
+			DstSet:          set,
+			DstBinding:      uint32(i),
+			DescriptorCount: 1,
+			DescriptorType:  vulkan.DescriptorTypeStorageBuffer,
+			PBufferInfo:     []vulkan.DescriptorBufferInfo{{Buffer: blk.buf, Range: vulkan.DeviceSize(blk.size)}},
+		}
+	}
+	vulkan.UpdateDescriptorSets(b.dev, maxBindings, writes, 0, nil)
+	b.sets[key] = set
+	b.stats.DescriptorSets++
+	return set
+}

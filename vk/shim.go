@@ -1,0 +1,400 @@
+//go:build !novulkan && cgo
+
+package vk
+
+/*
+#cgo LDFLAGS: -ldl
+#define VK_NO_PROTOTYPES
+#include <vulkan/vulkan.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+// The shim reaches what vulkan-go (Vulkan 1.0 headers of 2018) lacks: the Vulkan 1.1
+// property and feature queries, the debug-utils messenger, and a recorder that writes a
+// whole dispatch in one cgo call (engine-anchors.md §6.4).
+
+static PFN_vkGetInstanceProcAddr gd_gipa;
+
+// gd_load opens the Vulkan loader and returns its vkGetInstanceProcAddr, or NULL.
+static void *gd_load(void) {
+	if (gd_gipa) return (void *)gd_gipa;
+	void *lib = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!lib) lib = dlopen("libvulkan.so", RTLD_NOW | RTLD_LOCAL);
+	if (!lib) return NULL;
+	gd_gipa = (PFN_vkGetInstanceProcAddr)dlsym(lib, "vkGetInstanceProcAddr");
+	return (void *)gd_gipa;
+}
+
+typedef struct {
+	char name[256];
+	char driver[256];
+	char driverInfo[256];
+	uint32_t apiVersion, driverVersion, vendorID, deviceID, deviceType;
+	uint32_t maxWGInvocations, maxWGSize[3], maxWGCount[3], maxShared, maxStorageRange,
+		maxPush, minStorageAlign, maxBoundSets, maxStorageBuffersPerStage;
+	uint64_t nonCoherentAtom, maxAlloc;
+	uint32_t subgroupSize, subgroupOps, subgroupStages;
+	uint32_t storage16, float16, pushDescriptor, maxPushDescriptors;
+	uint32_t heapCount, typeCount;
+	uint64_t heapSize[VK_MAX_MEMORY_HEAPS];
+	uint32_t heapFlags[VK_MAX_MEMORY_HEAPS];
+	uint32_t typeFlags[VK_MAX_MEMORY_TYPES], typeHeap[VK_MAX_MEMORY_TYPES];
+	uint32_t computeFamily, hasCompute;
+} gd_props;
+
+static int gd_has_ext(VkInstance inst, VkPhysicalDevice pd, const char *want) {
+	PFN_vkEnumerateDeviceExtensionProperties f =
+		(PFN_vkEnumerateDeviceExtensionProperties)gd_gipa(inst, "vkEnumerateDeviceExtensionProperties");
+	uint32_t n = 0;
+	if (!f || f(pd, NULL, &n, NULL) != VK_SUCCESS) return 0;
+	VkExtensionProperties *e = calloc(n ? n : 1, sizeof *e);
+	f(pd, NULL, &n, e);
+	int found = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (strcmp(e[i].extensionName, want) == 0) found = 1;
+	free(e);
+	return found;
+}
+
+// gd_query fills p for one physical device. It needs a Vulkan 1.1 instance.
+static void gd_query(VkInstance inst, VkPhysicalDevice pd, gd_props *p) {
+	memset(p, 0, sizeof *p);
+	PFN_vkGetPhysicalDeviceProperties2 props2 =
+		(PFN_vkGetPhysicalDeviceProperties2)gd_gipa(inst, "vkGetPhysicalDeviceProperties2");
+	PFN_vkGetPhysicalDeviceFeatures2 feats2 =
+		(PFN_vkGetPhysicalDeviceFeatures2)gd_gipa(inst, "vkGetPhysicalDeviceFeatures2");
+	PFN_vkGetPhysicalDeviceMemoryProperties memf =
+		(PFN_vkGetPhysicalDeviceMemoryProperties)gd_gipa(inst, "vkGetPhysicalDeviceMemoryProperties");
+	PFN_vkGetPhysicalDeviceQueueFamilyProperties qf =
+		(PFN_vkGetPhysicalDeviceQueueFamilyProperties)gd_gipa(inst, "vkGetPhysicalDeviceQueueFamilyProperties");
+	int hasDriverProps = gd_has_ext(inst, pd, "VK_KHR_driver_properties");
+	p->pushDescriptor = gd_has_ext(inst, pd, "VK_KHR_push_descriptor");
+
+	VkPhysicalDeviceDriverProperties drv = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
+	VkPhysicalDevicePushDescriptorPropertiesKHR pdp = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PUSH_DESCRIPTOR_PROPERTIES_KHR};
+	VkPhysicalDeviceMaintenance3Properties m3 = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
+	VkPhysicalDeviceSubgroupProperties sg = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+	VkPhysicalDeviceProperties2 pr = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+	pr.pNext = &sg;
+	sg.pNext = &m3;
+	void **tail = &m3.pNext;
+	if (p->pushDescriptor) { *tail = &pdp; tail = &pdp.pNext; }
+	if (hasDriverProps) { *tail = &drv; tail = &drv.pNext; }
+	props2(pd, &pr);
+	VkPhysicalDeviceLimits *l = &pr.properties.limits;
+	memcpy(p->name, pr.properties.deviceName, sizeof p->name);
+	p->name[255] = 0;
+	if (hasDriverProps) {
+		memcpy(p->driver, drv.driverName, VK_MAX_DRIVER_NAME_SIZE);
+		memcpy(p->driverInfo, drv.driverInfo, VK_MAX_DRIVER_INFO_SIZE);
+	}
+	p->apiVersion = pr.properties.apiVersion;
+	p->driverVersion = pr.properties.driverVersion;
+	p->vendorID = pr.properties.vendorID;
+	p->deviceID = pr.properties.deviceID;
+	p->deviceType = pr.properties.deviceType;
+	p->maxWGInvocations = l->maxComputeWorkGroupInvocations;
+	for (int i = 0; i < 3; i++) {
+		p->maxWGSize[i] = l->maxComputeWorkGroupSize[i];
+		p->maxWGCount[i] = l->maxComputeWorkGroupCount[i];
+	}
+	p->maxShared = l->maxComputeSharedMemorySize;
+	p->maxStorageRange = l->maxStorageBufferRange;
+	p->maxPush = l->maxPushConstantsSize;
+	p->minStorageAlign = (uint32_t)l->minStorageBufferOffsetAlignment;
+	p->maxBoundSets = l->maxBoundDescriptorSets;
+	p->maxStorageBuffersPerStage = l->maxPerStageDescriptorStorageBuffers;
+	p->nonCoherentAtom = l->nonCoherentAtomSize;
+	p->maxAlloc = m3.maxMemoryAllocationSize;
+	p->subgroupSize = sg.subgroupSize;
+	p->subgroupOps = sg.supportedOperations;
+	p->subgroupStages = sg.supportedStages;
+	p->maxPushDescriptors = pdp.maxPushDescriptors;
+
+	VkPhysicalDeviceShaderFloat16Int8Features f16 = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES};
+	VkPhysicalDevice16BitStorageFeatures s16 = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES};
+	VkPhysicalDeviceFeatures2 fe = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+	fe.pNext = &s16;
+	if (gd_has_ext(inst, pd, "VK_KHR_shader_float16_int8") || pr.properties.apiVersion >= VK_API_VERSION_1_2)
+		s16.pNext = &f16;
+	feats2(pd, &fe);
+	p->storage16 = s16.storageBuffer16BitAccess;
+	p->float16 = f16.shaderFloat16;
+
+	VkPhysicalDeviceMemoryProperties mp;
+	memf(pd, &mp);
+	p->heapCount = mp.memoryHeapCount;
+	p->typeCount = mp.memoryTypeCount;
+	for (uint32_t i = 0; i < mp.memoryHeapCount; i++) {
+		p->heapSize[i] = mp.memoryHeaps[i].size;
+		p->heapFlags[i] = mp.memoryHeaps[i].flags;
+	}
+	for (uint32_t i = 0; i < mp.memoryTypeCount; i++) {
+		p->typeFlags[i] = mp.memoryTypes[i].propertyFlags;
+		p->typeHeap[i] = mp.memoryTypes[i].heapIndex;
+	}
+
+	uint32_t nq = 0;
+	qf(pd, &nq, NULL);
+	VkQueueFamilyProperties *q = calloc(nq ? nq : 1, sizeof *q);
+	qf(pd, &nq, q);
+	// Prefer a compute family without graphics (a dedicated compute queue), else any.
+	for (uint32_t pass = 0; pass < 2 && !p->hasCompute; pass++)
+		for (uint32_t i = 0; i < nq; i++) {
+			int compute = (q[i].queueFlags & VK_QUEUE_COMPUTE_BIT) != 0;
+			int graphics = (q[i].queueFlags & VK_QUEUE_GRAPHICS_BIT) != 0;
+			if (compute && (pass == 1 || !graphics)) {
+				p->computeFamily = i;
+				p->hasCompute = 1;
+				break;
+			}
+		}
+	free(q);
+}
+
+// Validation messages collected by the debug-utils messenger.
+#define GD_MSG_KEEP 16
+static pthread_mutex_t gd_msg_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t gd_msg_count;
+static char gd_msgs[GD_MSG_KEEP][1024];
+
+static VKAPI_ATTR VkBool32 VKAPI_CALL gd_debug_cb(VkDebugUtilsMessageSeverityFlagBitsEXT sev,
+	VkDebugUtilsMessageTypeFlagsEXT type, const VkDebugUtilsMessengerCallbackDataEXT *d, void *user) {
+	(void)sev; (void)type; (void)user;
+	pthread_mutex_lock(&gd_msg_mu);
+	char *dst = gd_msgs[gd_msg_count % GD_MSG_KEEP];
+	strncpy(dst, d && d->pMessage ? d->pMessage : "(no message)", 1023);
+	dst[1023] = 0;
+	gd_msg_count++;
+	pthread_mutex_unlock(&gd_msg_mu);
+	return VK_FALSE;
+}
+
+static VkDebugUtilsMessengerEXT gd_install_messenger(VkInstance inst) {
+	PFN_vkCreateDebugUtilsMessengerEXT f =
+		(PFN_vkCreateDebugUtilsMessengerEXT)gd_gipa(inst, "vkCreateDebugUtilsMessengerEXT");
+	if (!f) return VK_NULL_HANDLE;
+	VkDebugUtilsMessengerCreateInfoEXT ci = {VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT};
+	ci.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
+	ci.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT;
+	ci.pfnUserCallback = gd_debug_cb;
+	VkDebugUtilsMessengerEXT m = VK_NULL_HANDLE;
+	if (f(inst, &ci, NULL, &m) != VK_SUCCESS) return VK_NULL_HANDLE;
+	return m;
+}
+
+static void gd_destroy_messenger(VkInstance inst, VkDebugUtilsMessengerEXT m) {
+	PFN_vkDestroyDebugUtilsMessengerEXT f =
+		(PFN_vkDestroyDebugUtilsMessengerEXT)gd_gipa(inst, "vkDestroyDebugUtilsMessengerEXT");
+	if (f && m) f(inst, m, NULL);
+}
+
+static uint64_t gd_messages(char *out, int cap) {
+	pthread_mutex_lock(&gd_msg_mu);
+	uint64_t n = gd_msg_count;
+	if (n > 0) {
+		strncpy(out, gd_msgs[(n - 1) % GD_MSG_KEEP], cap - 1);
+		out[cap - 1] = 0;
+	}
+	pthread_mutex_unlock(&gd_msg_mu);
+	return n;
+}
+
+// gd_rec holds the device-level command entry points, fetched once per device so that
+// recording skips the loader's trampolines.
+typedef struct {
+	PFN_vkCmdBindPipeline bindPipeline;
+	PFN_vkCmdBindDescriptorSets bindSets;
+	PFN_vkCmdPushConstants pushConstants;
+	PFN_vkCmdDispatch dispatch;
+	PFN_vkCmdPipelineBarrier barrier;
+	PFN_vkCmdCopyBuffer copyBuffer;
+	PFN_vkCmdFillBuffer fillBuffer;
+	VkPipelineLayout layout;
+} gd_rec;
+
+static int gd_rec_init(VkInstance inst, VkDevice dev, VkPipelineLayout layout, gd_rec *r) {
+	PFN_vkGetDeviceProcAddr gdpa = (PFN_vkGetDeviceProcAddr)gd_gipa(inst, "vkGetDeviceProcAddr");
+	if (!gdpa) return 0;
+	r->bindPipeline = (PFN_vkCmdBindPipeline)gdpa(dev, "vkCmdBindPipeline");
+	r->bindSets = (PFN_vkCmdBindDescriptorSets)gdpa(dev, "vkCmdBindDescriptorSets");
+	r->pushConstants = (PFN_vkCmdPushConstants)gdpa(dev, "vkCmdPushConstants");
+	r->dispatch = (PFN_vkCmdDispatch)gdpa(dev, "vkCmdDispatch");
+	r->barrier = (PFN_vkCmdPipelineBarrier)gdpa(dev, "vkCmdPipelineBarrier");
+	r->copyBuffer = (PFN_vkCmdCopyBuffer)gdpa(dev, "vkCmdCopyBuffer");
+	r->fillBuffer = (PFN_vkCmdFillBuffer)gdpa(dev, "vkCmdFillBuffer");
+	r->layout = layout;
+	return r->bindPipeline && r->bindSets && r->pushConstants && r->dispatch && r->barrier &&
+		r->copyBuffer && r->fillBuffer;
+}
+
+#define GD_STAGES (VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT)
+#define GD_ACCESS (VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | \
+	VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT)
+
+// gd_barrier records one global memory barrier: every compute or transfer access before it
+// happens before every one after it; toHost makes the writes visible to host reads.
+static void gd_barrier(gd_rec *r, VkCommandBuffer cb, int toHost) {
+	VkMemoryBarrier mb = {VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+	mb.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+	mb.dstAccessMask = toHost ? VK_ACCESS_HOST_READ_BIT : GD_ACCESS;
+	r->barrier(cb, GD_STAGES, toHost ? VK_PIPELINE_STAGE_HOST_BIT : GD_STAGES, 0, 1, &mb, 0, NULL, 0, NULL);
+}
+
+// gd_dispatch records a whole dispatch: an optional barrier before it, the pipeline and
+// descriptor set (skipped when unchanged since the last dispatch), the push constants and
+// the dispatch itself.
+static void gd_dispatch(gd_rec *r, VkCommandBuffer cb, int barrier, VkPipeline pipe, int bindPipe,
+	VkDescriptorSet set, int bindSet, const void *pc, uint32_t pcLen, uint32_t gx, uint32_t gy, uint32_t gz) {
+	if (barrier) gd_barrier(r, cb, 0);
+	if (bindPipe) r->bindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
+	if (bindSet) r->bindSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, r->layout, 0, 1, &set, 0, NULL);
+	if (pcLen) r->pushConstants(cb, r->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, pcLen, pc);
+	r->dispatch(cb, gx, gy, gz);
+}
+
+static void gd_copy(gd_rec *r, VkCommandBuffer cb, int barrier, VkBuffer src, uint64_t srcOff,
+	VkBuffer dst, uint64_t dstOff, uint64_t size) {
+	if (barrier) gd_barrier(r, cb, 0);
+	VkBufferCopy c = {srcOff, dstOff, size};
+	r->copyBuffer(cb, src, dst, 1, &c);
+}
+
+static void gd_fill(gd_rec *r, VkCommandBuffer cb, int barrier, VkBuffer dst, uint64_t off, uint64_t size) {
+	if (barrier) gd_barrier(r, cb, 0);
+	r->fillBuffer(cb, dst, off, size, 0);
+}
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	vulkan "github.com/vulkan-go/vulkan"
+)
+
+// loadLoader opens the Vulkan loader and hands its entry point to vulkan-go.
+func loadLoader() bool {
+	p := C.gd_load()
+	if p == nil {
+		return false
+	}
+	vulkan.SetGetInstanceProcAddr(p)
+	return true
+}
+
+func queryProps(inst vulkan.Instance, pd vulkan.PhysicalDevice) C.gd_props {
+	var p C.gd_props
+	C.gd_query(C.VkInstance(unsafe.Pointer(inst)), C.VkPhysicalDevice(unsafe.Pointer(pd)), &p)
+	return p
+}
+
+type messenger C.VkDebugUtilsMessengerEXT
+
+func installMessenger(inst vulkan.Instance) messenger {
+	return messenger(C.gd_install_messenger(C.VkInstance(unsafe.Pointer(inst))))
+}
+
+func destroyMessenger(inst vulkan.Instance, m messenger) {
+	C.gd_destroy_messenger(C.VkInstance(unsafe.Pointer(inst)), C.VkDebugUtilsMessengerEXT(m))
+}
+
+// validationMessages returns how many validation messages arrived so far in this process
+// and the last one.
+func validationMessages() (uint64, string) {
+	var buf [1024]C.char
+	n := C.gd_messages(&buf[0], C.int(len(buf)))
+	return uint64(n), C.GoString(&buf[0])
+}
+
+// recorder writes commands through entry points fetched once per device.
+type recorder struct{ r C.gd_rec }
+
+func (r *recorder) init(inst vulkan.Instance, dev vulkan.Device, layout vulkan.PipelineLayout) bool {
+	return C.gd_rec_init(C.VkInstance(unsafe.Pointer(inst)), C.VkDevice(unsafe.Pointer(dev)),
+		C.VkPipelineLayout(unsafe.Pointer(layout)), &r.r) != 0
+}
+
+func cbool(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (r *recorder) barrier(cb vulkan.CommandBuffer, toHost bool) {
+	C.gd_barrier(&r.r, C.VkCommandBuffer(unsafe.Pointer(cb)), cbool(toHost))
+}
+
+func (r *recorder) dispatch(cb vulkan.CommandBuffer, barrier bool, pipe vulkan.Pipeline, bindPipe bool,
+	set vulkan.DescriptorSet, bindSet bool, pc *[pushWords]uint32, gx, gy, gz uint32) {
+	C.gd_dispatch(&r.r, C.VkCommandBuffer(unsafe.Pointer(cb)), cbool(barrier),
+		C.VkPipeline(unsafe.Pointer(pipe)), cbool(bindPipe),
+		C.VkDescriptorSet(unsafe.Pointer(set)), cbool(bindSet),
+		unsafe.Pointer(pc), C.uint32_t(pushWords*4), C.uint32_t(gx), C.uint32_t(gy), C.uint32_t(gz))
+}
+
+func (r *recorder) copy(cb vulkan.CommandBuffer, barrier bool, src vulkan.Buffer, srcOff uint64,
+	dst vulkan.Buffer, dstOff uint64, size uint64) {
+	C.gd_copy(&r.r, C.VkCommandBuffer(unsafe.Pointer(cb)), cbool(barrier),
+		C.VkBuffer(unsafe.Pointer(src)), C.uint64_t(srcOff),
+		C.VkBuffer(unsafe.Pointer(dst)), C.uint64_t(dstOff), C.uint64_t(size))
+}
+
+func (r *recorder) fill(cb vulkan.CommandBuffer, barrier bool, dst vulkan.Buffer, off, size uint64) {
+	C.gd_fill(&r.r, C.VkCommandBuffer(unsafe.Pointer(cb)), cbool(barrier),
+		C.VkBuffer(unsafe.Pointer(dst)), C.uint64_t(off), C.uint64_t(size))
+}
+
+func goString(b []C.char) string { return C.GoString(&b[0]) }
+
+func deviceInfoFrom(index int, p *C.gd_props) DeviceInfo {
+	d := DeviceInfo{
+		Index:                           index,
+		Name:                            C.GoString(&p.name[0]),
+		Driver:                          C.GoString(&p.driver[0]),
+		DriverInfo:                      C.GoString(&p.driverInfo[0]),
+		Type:                            deviceTypeName(uint32(p.deviceType)),
+		APIVersion:                      versionString(uint32(p.apiVersion)),
+		DriverVersion:                   uint32(p.driverVersion),
+		VendorID:                        uint32(p.vendorID),
+		DeviceID:                        uint32(p.deviceID),
+		SubgroupSize:                    int(p.subgroupSize),
+		SubgroupOps:                     uint32(p.subgroupOps),
+		MaxWorkgroupInvocations:         int(p.maxWGInvocations),
+		MaxSharedMemory:                 int(p.maxShared),
+		MaxStorageBufferRange:           uint64(p.maxStorageRange),
+		MaxPushConstants:                int(p.maxPush),
+		MinStorageBufferOffsetAlignment: int(p.minStorageAlign),
+		MaxMemoryAllocation:             uint64(p.maxAlloc),
+		MaxStorageBuffersPerStage:       int(p.maxStorageBuffersPerStage),
+		Storage16Bit:                    p.storage16 != 0,
+		Float16:                         p.float16 != 0,
+		PushDescriptor:                  p.pushDescriptor != 0,
+		HasComputeQueue:                 p.hasCompute != 0,
+		ComputeQueueFamily:              int(p.computeFamily),
+	}
+	for i := 0; i < 3; i++ {
+		d.MaxWorkgroupSize[i] = int(p.maxWGSize[i])
+		d.MaxWorkgroupCount[i] = int(p.maxWGCount[i])
+	}
+	for i := 0; i < int(p.heapCount); i++ {
+		d.Heaps = append(d.Heaps, MemoryHeap{Size: uint64(p.heapSize[i]), DeviceLocal: p.heapFlags[i]&1 != 0})
+	}
+	for i := 0; i < int(p.typeCount); i++ {
+		d.MemoryTypes = append(d.MemoryTypes, MemoryType{Heap: int(p.typeHeap[i]), Flags: uint32(p.typeFlags[i])})
+	}
+	return d
+}
+
+// cwords copies w into C memory (pointers handed to vulkan-go structs must not point into
+// Go memory); release it with cfree.
+func cwords(w []uint32) unsafe.Pointer {
+	p := C.malloc(C.size_t(4 * len(w)))
+	copy(unsafe.Slice((*uint32)(p), len(w)), w)
+	return p
+}
+
+func cfree(p unsafe.Pointer) { C.free(p) }

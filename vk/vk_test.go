@@ -1,0 +1,65 @@
+//go:build !novulkan && cgo
+
+package vk
+
+import (
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"godarts/tensor"
+)
+
+var (
+	testOnce sync.Once
+	testDev  *Backend
+	testErr  error
+)
+
+// device returns the shared test backend, skipping when there is no Vulkan device unless
+// CI=true, where a missing device fails the test.
+func device(t testing.TB) *Backend {
+	t.Helper()
+	testOnce.Do(func() { testDev, testErr = open("vulkan") })
+	if testErr != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true and no Vulkan device: %v", testErr)
+		}
+		t.Skipf("no Vulkan device: %v", testErr)
+	}
+	return testDev
+}
+
+// checkValidation fails t when the validation layer reported anything (only active with
+// VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation).
+func checkValidation(t testing.TB, b *Backend) {
+	t.Helper()
+	if n, last := ValidationMessages(b); n > 0 {
+		t.Errorf("%d Vulkan validation message(s); last: %s", n, last)
+	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if testDev != nil {
+		testDev.Close()
+		if n, last := validationMessages(); n > 0 && code == 0 {
+			os.Stderr.WriteString("Vulkan validation messages during the tests; last: " + last + "\n")
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+func TestSmoke(t *testing.T) {
+	b := device(t)
+	t.Log(b.Name(), "uma", b.uma)
+	x := tensor.FromSlice(b, []float32{1, -2, 3, -4}, 4)
+	y := tensor.Unary(tensor.ReLUOp{}, x)
+	got := y.Read()
+	if strings.Trim(strings.Join(strings.Fields(strings.Trim(fmtFloats(got), "[]")), ","), ",") != "1,0,3,0" {
+		t.Fatalf("relu = %v", got)
+	}
+	checkValidation(t, b)
+}
