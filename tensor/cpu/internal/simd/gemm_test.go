@@ -60,9 +60,6 @@ func gemmCases() []gemmCase {
 	for _, m := range sizes {
 		for _, n := range sizes {
 			for _, k := range sizes {
-				if m*n*k > 257*257*17 {
-					continue // keep the suite fast; big shapes are below
-				}
 				i++
 				ab := [][2]float32{{1, 0}, {1, 1}, {-0.5, 2}, {1.5, 0}}[i%4]
 				cases = append(cases, gemmCase{i%2 == 1, i/2%2 == 1, m, n, k, ab[0], ab[1], i % 3})
@@ -83,10 +80,19 @@ func gemmCases() []gemmCase {
 	return cases
 }
 
-// runGemmCase fills A, B and C (C with NaN when beta is 0), runs Sgemm
-// with the given worker count and checks C, its guards and its padding.
-func runGemmCase(t *testing.T, tc gemmCase, workers int) []float32 {
-	t.Helper()
+// gemmInputs are one case's operands, C with its guards, and the float64
+// reference result, built once and run by every implementation.
+type gemmInputs struct {
+	tc            gemmCase
+	a, b          []float32
+	c0            []float32 // C before the call, with guards around it
+	lda, ldb, ldc int
+	want, bound   []float64
+}
+
+// newGemmInputs fills A, B and C (C with NaN when beta is 0, and guard
+// values in its padding columns and around it) and computes the reference.
+func newGemmInputs(tc gemmCase) *gemmInputs {
 	rng := newRNG(uint64(tc.m*1000003 + tc.n*1009 + tc.k))
 	ar, ac := tc.m, tc.k
 	if tc.transA {
@@ -96,50 +102,68 @@ func runGemmCase(t *testing.T, tc gemmCase, workers int) []float32 {
 	if tc.transB {
 		br, bc = tc.n, tc.k
 	}
-	lda, ldb, ldc := ac+tc.pad, bc+tc.pad, tc.n+tc.pad
-	a, _ := guarded(rng, max(ar*lda, 1))
-	b, _ := guarded(rng, max(br*ldb, 1))
-	c, cWhole := guarded(rng, max(tc.m*ldc, 1))
+	in := &gemmInputs{tc: tc, lda: max(ac+tc.pad, 1), ldb: max(bc+tc.pad, 1), ldc: max(tc.n+tc.pad, 1)}
+	in.a, _ = guarded(rng, max(ar*in.lda, 1))
+	in.b, _ = guarded(rng, max(br*in.ldb, 1))
+	c, cWhole := guarded(rng, max(tc.m*in.ldc, 1))
 	for i := range tc.m {
-		for j := tc.n; j < ldc; j++ {
-			c[i*ldc+j] = guard // padding of C must stay untouched too
+		for j := tc.n; j < in.ldc; j++ {
+			c[i*in.ldc+j] = guard // padding of C must stay untouched too
 		}
 		if tc.beta == 0 {
 			for j := range tc.n {
-				c[i*ldc+j] = float32(math.NaN())
+				c[i*in.ldc+j] = float32(math.NaN())
 			}
 		}
 	}
-	want, bound := refGemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
-	SgemmParallel(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, max(lda, 1), b, max(ldb, 1), tc.beta, c, max(ldc, 1), workers)
-	checkGuards(t, c, cWhole)
+	in.c0 = cWhole
+	in.want, in.bound = refGemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, in.a, in.lda, in.b, in.ldb, tc.beta, c, in.ldc)
+	return in
+}
+
+// run calls SgemmParallel with the implementation in use and the given
+// worker count on a fresh copy of C, checks C, its guards and its padding
+// against the reference, and returns C.
+func (in *gemmInputs) run(t *testing.T, workers int) []float32 {
+	t.Helper()
+	tc := in.tc
+	whole := append([]float32(nil), in.c0...)
+	pad := (len(whole) - max(tc.m*in.ldc, 1)) / 2
+	c := whole[pad : len(whole)-pad]
+	SgemmParallel(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, in.a, in.lda, in.b, in.ldb, tc.beta, c, in.ldc, workers)
+	checkGuards(t, c, whole)
 	// Float32 products are exact in float64; the float32 sum of k terms is
 	// within k·ε·Σ|terms| of the exact sum (ε = 2⁻²⁴), plus the alpha, beta
 	// roundings.
 	for i := range tc.m {
-		for j := range ldc {
-			got := c[i*ldc+j]
+		for j := range in.ldc {
+			got := c[i*in.ldc+j]
 			if j >= tc.n {
 				if got != guard {
-					t.Fatalf("%v: padding C[%d,%d] = %g, want untouched", tc, i, j, got)
+					t.Fatalf("%s %v: padding C[%d,%d] = %g, want untouched", Current(), tc, i, j, got)
 				}
 				continue
 			}
-			tol := float64(tc.k+4)*0x1p-24*bound[i*tc.n+j] + 1e-30
-			if d := math.Abs(float64(got) - want[i*tc.n+j]); !(d <= tol) {
-				t.Fatalf("%v: C[%d,%d] = %g, want %g (|diff| %g > %g)", tc, i, j, got, want[i*tc.n+j], d, tol)
+			tol := float64(tc.k+4)*0x1p-24*in.bound[i*tc.n+j] + 1e-30
+			if d := math.Abs(float64(got) - in.want[i*tc.n+j]); !(d <= tol) {
+				t.Fatalf("%s %v: C[%d,%d] = %g, want %g (|diff| %g > %g)", Current(), tc, i, j, got, in.want[i*tc.n+j], d, tol)
 			}
 		}
 	}
 	return c
 }
 
+// TestSgemm runs every case with every implementation available here.
 func TestSgemm(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
-		for _, tc := range gemmCases() {
-			runGemmCase(t, tc, 1)
+	saved := Current()
+	defer Select(saved)
+	for _, tc := range gemmCases() {
+		in := newGemmInputs(tc)
+		for _, name := range Implementations() {
+			Select(name)
+			in.run(t, 1)
 		}
-	})
+	}
 }
 
 // TestSgemmParallelBitIdentical checks that the worker count does not
@@ -151,17 +175,21 @@ func TestSgemmParallelBitIdentical(t *testing.T) {
 		{false, true, 100, 2100, 65, 0.5, 1.5, 2},
 		{true, true, 33, 257, 257, 1, 1, 0},
 	}
+	var inputs []*gemmInputs
+	for _, tc := range cases {
+		if 2*tc.m*tc.n*tc.k < ParallelMinFlops {
+			t.Fatalf("%v is below ParallelMinFlops", tc)
+		}
+		inputs = append(inputs, newGemmInputs(tc))
+	}
 	forEachImpl(t, func(t *testing.T) {
-		for _, tc := range cases {
-			if 2*tc.m*tc.n*tc.k < ParallelMinFlops {
-				t.Fatalf("%v is below ParallelMinFlops", tc)
-			}
-			one := runGemmCase(t, tc, 1)
+		for _, in := range inputs {
+			one := in.run(t, 1)
 			for _, w := range []int{2, 3, 8} {
-				got := runGemmCase(t, tc, w)
+				got := in.run(t, w)
 				for i := range one {
 					if math.Float32bits(got[i]) != math.Float32bits(one[i]) {
-						t.Fatalf("%v workers=%d: C[%d] = %g, want %g as with 1 worker", tc, w, i, got[i], one[i])
+						t.Fatalf("%v workers=%d: C[%d] = %g, want %g as with 1 worker", in.tc, w, i, got[i], one[i])
 					}
 				}
 			}
