@@ -70,15 +70,26 @@ type Backend struct {
 
 // Open opens the Vulkan device named by spec: "vulkan" takes the best device (discrete,
 // integrated, virtual, then CPU), "vulkan:N" the N-th device listed by Devices.
+//
+// Environment switches: GODARTS_VK_CHECK=1 checks every op against the CPU backend (slow);
+// GODARTS_VK_STAGING=1 uses the discrete-GPU memory path (staging copies) on any device.
 func Open(spec string) (tensor.Backend, error) {
-	b, err := open(spec)
+	b, err := open(spec, options{
+		forceStaging: os.Getenv("GODARTS_VK_STAGING") == "1",
+		shadow:       os.Getenv("GODARTS_VK_CHECK") == "1",
+	})
 	if err != nil {
 		return nil, err
 	}
 	return b, nil
 }
 
-func open(spec string) (*Backend, error) {
+type options struct {
+	forceStaging bool // device-local memory and staging copies even on unified memory
+	shadow       bool // check every op against the CPU backend
+}
+
+func open(spec string, opt options) (*Backend, error) {
 	in, err := newInstance()
 	if err != nil {
 		return nil, err
@@ -104,17 +115,17 @@ func open(spec string) (*Backend, error) {
 	}
 	b.msgs0, _ = validationMessages()
 	b.name = fmt.Sprintf("vulkan:%d %s", idx, b.info.Name)
-	if err := b.init(); err != nil {
+	if err := b.init(opt.forceStaging); err != nil {
 		in.destroy()
 		return nil, fmt.Errorf("vulkan:%d (%s): %w", idx, b.info.Name, err)
 	}
-	if os.Getenv("GODARTS_VK_CHECK") == "1" {
+	if opt.shadow {
 		b.shadow = newShadow()
 	}
 	return b, nil
 }
 
-func (b *Backend) init() error {
+func (b *Backend) init(forceStaging bool) error {
 	info := &b.info
 	if info.MaxPushConstants < pushWords*4 {
 		return fmt.Errorf("device offers %d bytes of push constants, want %d: use another device or --device cpu", info.MaxPushConstants, pushWords*4)
@@ -154,7 +165,6 @@ func (b *Backend) init() error {
 	// Memory policy (engine-anchors.md §6.3): unified memory is mapped and written directly;
 	// a discrete GPU keeps tensors in device-local memory and stages through host memory.
 	const umaFlags = memDeviceLocal | memHostVisible | memHostCoherent
-	forceStaging := os.Getenv("GODARTS_VK_STAGING") == "1"
 	if t, ok := findMemoryType(info, ^uint32(0), umaFlags, memHostCached); ok && info.Type != "discrete" && !forceStaging {
 		b.uma = true
 		b.devPool = &pool{backend: b, name: "unified", typeIndex: t, host: true, blockSize: blockSize}

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	vulkan "github.com/vulkan-go/vulkan"
+
 	"godarts/tensor"
 )
 
@@ -21,7 +23,7 @@ var (
 // CI=true, where a missing device fails the test.
 func device(t testing.TB) *Backend {
 	t.Helper()
-	testOnce.Do(func() { testDev, testErr = open("vulkan") })
+	testOnce.Do(func() { testDev, testErr = open("vulkan", options{}) })
 	if testErr != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true and no Vulkan device: %v", testErr)
@@ -44,7 +46,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if testDev != nil {
 		testDev.Close()
-		if n, last := validationMessages(); n > 0 && code == 0 {
+		if n, last := ValidationMessages(testDev); n > 0 && code == 0 {
 			os.Stderr.WriteString("Vulkan validation messages during the tests; last: " + last + "\n")
 			code = 1
 		}
@@ -62,4 +64,27 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("relu = %v", got)
 	}
 	checkValidation(t, b)
+}
+
+// TestValidationCaptured checks that the debug messenger sees validation errors: it makes
+// one on purpose (a fence create-info with a wrong sType) when the layer is on.
+func TestValidationCaptured(t *testing.T) {
+	b := device(t)
+	if !strings.Contains(os.Getenv("VK_INSTANCE_LAYERS"), "VK_LAYER_KHRONOS_validation") {
+		t.Skip("VK_INSTANCE_LAYERS does not enable VK_LAYER_KHRONOS_validation")
+	}
+	before, _ := validationMessages()
+	fi := vulkan.FenceCreateInfo{SType: vulkan.StructureTypeSemaphoreCreateInfo}
+	var fence vulkan.Fence
+	if r := vulkan.CreateFence(b.dev, &fi, nil, &fence); r == vulkan.Success {
+		vulkan.DestroyFence(b.dev, fence, nil)
+	}
+	after, last := validationMessages()
+	if after == before {
+		t.Fatal("a wrong sType produced no validation message: the messenger is not installed")
+	}
+	if !strings.Contains(last, "sType") {
+		t.Errorf("last message %q does not mention sType", last)
+	}
+	b.msgs0 += after - before // the error made on purpose is not a failure
 }
