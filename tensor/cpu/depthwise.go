@@ -13,9 +13,10 @@ package cpu
 //	yb[i*ws+j] += w[tap] * phase[tap][(i+qi)*ws + j+qj]
 //
 // The columns j >= OW of yb hold garbage and are dropped when the rows are copied out. The
-// backward passes are the adjoints: the data gradient scatters dy (with zeroed gap
-// columns) into phase planes of dx by the same axpys, and the filter gradient is one dot
-// product per tap.
+// sum over taps is one fused pass (taps.Shifted: each output is written once, its
+// partial sum kept in a register). The data gradient is the adjoint: each phase plane of
+// dx gathers, from dy laid out at row stride ws with zeroed gap columns, the taps that
+// read that phase; the filter gradient is one dot product per tap.
 
 // dwPlan is one depthwise convolution's plane geometry.
 type dwPlan struct {
@@ -25,6 +26,12 @@ type dwPlan struct {
 	planesSize int   // stride² phase planes
 	l          int   // flat length of an output plane at row stride ws: (oh-1)*ws + ow
 	tapOff     []int // per tap: phase plane start + qi*ws + qj
+
+	// The data gradient's gather: for each phase, the taps that read it and their
+	// offsets into dy laid out at row stride ws behind front zeros.
+	front      int     // zeros before dy: the largest in-phase tap offset
+	phaseTaps  [][]int // per phase: tap indices
+	phaseShift [][]int // per phase: front - in-phase offset of each of its taps
 }
 
 func newDWPlan(g convGeom) *dwPlan {
@@ -40,6 +47,17 @@ func newDWPlan(g convGeom) *dwPlan {
 			ri, ci := ki*g.dil, kj*g.dil
 			phase := (ri%s)*s + ci%s
 			p.tapOff[ki*g.kw+kj] = phase*p.phaseSize + (ri/s)*p.ws + ci/s
+		}
+	}
+	p.phaseTaps = make([][]int, s*s)
+	p.phaseShift = make([][]int, s*s)
+	for t, off := range p.tapOff {
+		p.front = max(p.front, off%p.phaseSize)
+		p.phaseTaps[off/p.phaseSize] = append(p.phaseTaps[off/p.phaseSize], t)
+	}
+	for ph, ts := range p.phaseTaps {
+		for _, t := range ts {
+			p.phaseShift[ph] = append(p.phaseShift[ph], p.front-p.tapOff[t]%p.phaseSize)
 		}
 	}
 	return p
@@ -125,14 +143,7 @@ func (b *Backend) depthwiseForward(y, x, w []float32, g convGeom) {
 		planes := scratch[slot*per : slot*per+p.planesSize]
 		yb := scratch[slot*per+p.planesSize : (slot+1)*per][:p.l]
 		p.split(planes, x[pl*hw:(pl+1)*hw])
-		wc := w[c*kk : (c+1)*kk]
-		for t, off := range p.tapOff {
-			if t == 0 {
-				vecScale(yb, wc[0], planes[off:off+p.l])
-			} else {
-				vecAxpy(wc[t], planes[off:off+p.l], yb)
-			}
-		}
+		tapsShifted(yb, planes, p.tapOff, w[c*kk:(c+1)*kk])
 		yp := y[pl*ohw : (pl+1)*ohw]
 		for i := range g.oh {
 			copy(yp[i*g.ow:(i+1)*g.ow], yb[i*p.ws:i*p.ws+g.ow])
@@ -145,24 +156,33 @@ func (p *dwPlan) spreadOutput(dst, dy []float32) {
 	padPlane(dst, dy, p.g.oh, p.g.ow, p.g.oh, p.ws, 0, 0)
 }
 
-// depthwiseBackwardData scatters w[c,tap]*dy[n,c] into the phase planes of dx[n,c]; one
-// plane per task.
+// depthwiseBackwardData: each phase plane of dx[n,c] gathers w[c,tap]*dy[n,c] from the
+// taps that read it; one plane per task.
 func (b *Backend) depthwiseBackwardData(dx, dy, w []float32, g convGeom) {
 	p := newDWPlan(g)
 	hw, ohw, kk := g.h*g.w, g.oh*g.ow, g.kh*g.kw
-	per := p.perTask()
+	ext := p.phaseSize + p.front // dy behind front zeros, zeros after
+	per := p.planesSize + ext
 	scratch := b.scratch.get(b.threads * per)
 	defer b.scratch.put(scratch)
 	b.parallel(g.n*g.cin, g.flops(), func(slot, pl int) {
 		c := pl % g.cin
 		planes := scratch[slot*per : slot*per+p.planesSize]
-		dyb := scratch[slot*per+p.planesSize : (slot+1)*per]
-		p.spreadOutput(dyb, dy[pl*ohw:(pl+1)*ohw])
-		dyl := dyb[:p.l]
-		clear(planes)
+		dyExt := scratch[slot*per+p.planesSize : (slot+1)*per]
+		clear(dyExt[:p.front])
+		p.spreadOutput(dyExt[p.front:], dy[pl*ohw:(pl+1)*ohw])
+		clear(dyExt[p.front+g.oh*p.ws:])
 		wc := w[c*kk : (c+1)*kk]
-		for t, off := range p.tapOff {
-			vecAxpy(wc[t], dyl, planes[off:off+p.l])
+		var wbuf [64]float32
+		for ph, ts := range p.phaseTaps {
+			ws := wbuf[:0]
+			if len(ts) > len(wbuf) {
+				ws = make([]float32, 0, len(ts))
+			}
+			for _, t := range ts {
+				ws = append(ws, wc[t])
+			}
+			tapsShifted(planes[ph*p.phaseSize:(ph+1)*p.phaseSize], dyExt, p.phaseShift[ph], ws)
 		}
 		p.merge(dx[pl*hw:(pl+1)*hw], planes)
 	})

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"godarts/tensor"
+	"godarts/tensor/cpu/internal/taps"
 )
 
 // elemGrain is the smallest chunk of an elementwise op handed to one task: a few pages,
@@ -98,8 +99,8 @@ func (b *Backend) sigmoidBackward(dx, dy, y []float32) {
 	})
 }
 
-// weightedSum is the MixedOp forward: out = Σ_k w[k]*x_k. Each chunk of out is written
-// once from all K inputs while it is in cache.
+// weightedSum is the MixedOp forward: out = Σ_k w[k]*x_k, each output element written
+// once from all K inputs (taps.Weighted).
 func (b *Backend) weightedSum(out *tensor.Tensor, in []*tensor.Tensor) {
 	w := data(in[0])
 	xs := make([][]float32, len(in)-1)
@@ -111,6 +112,15 @@ func (b *Backend) weightedSum(out *tensor.Tensor, in []*tensor.Tensor) {
 		d := y[lo:hi]
 		if len(xs) == 0 {
 			clear(d)
+			return
+		}
+		if len(xs) <= taps.MaxTaps {
+			var buf [taps.MaxTaps][]float32
+			chunk := buf[:len(xs)]
+			for k, x := range xs {
+				chunk[k] = x[lo:hi]
+			}
+			tapsWeighted(d, chunk, w)
 			return
 		}
 		vecScale(d, w[0], xs[0][lo:hi])

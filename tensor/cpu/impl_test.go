@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"godarts/tensor/cpu/internal/simd"
+	"godarts/tensor/cpu/internal/taps"
 )
 
 // eachImpl runs f once under every kernel implementation this machine has (generic Go,
@@ -12,6 +13,7 @@ import (
 func eachImpl(t *testing.T, f func(t *testing.T)) {
 	orig := simd.Current()
 	defer func() {
+		taps.UseAssembly(true)
 		if err := simd.Select(orig); err != nil {
 			t.Fatal(err)
 		}
@@ -21,6 +23,9 @@ func eachImpl(t *testing.T, f func(t *testing.T)) {
 			if err := simd.Select(name); err != nil {
 				t.Fatal(err)
 			}
+			// The fused-tap kernels have one assembly twin (AVX2+FMA), used with
+			// every simd implementation but the Go one.
+			taps.UseAssembly(name != "generic")
 			f(t)
 		})
 	}

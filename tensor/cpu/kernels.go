@@ -1,6 +1,9 @@
 package cpu
 
-import "godarts/tensor/cpu/internal/simd"
+import (
+	"godarts/tensor/cpu/internal/simd"
+	"godarts/tensor/cpu/internal/taps"
+)
 
 // The hot inner loops, one variable each, pointing at package simd: Go loops there, with
 // assembly twins picked by cpuid (purego keeps the Go loops). Package simd's doc comments
@@ -18,4 +21,9 @@ var (
 	vecSum          = simd.Sum          // Σ x (summation order fixed per length)
 	vecSumSquares   = simd.SumSquares   // Σ x² (summation order fixed per length)
 	sgemm           = simd.Sgemm        // C = alpha*op(A)*op(B) + beta*C, row-major
+
+	// dst[i] = Σ_t w[t]*src[off[t]+i], each output written once
+	tapsShifted = taps.Shifted
+	// dst[i] = Σ_k w[k]*xs[k][i] for at most taps.MaxTaps inputs
+	tapsWeighted = taps.Weighted
 )

@@ -1,0 +1,114 @@
+// Package taps computes weighted sums of shifted or separate float32 slices, the inner
+// loop of depthwise convolution and of the MixedOp weighted sum, as Go loops and as an
+// AVX2+FMA assembly twin picked at run time.
+//
+// A sum over K taps reads each input once and writes each output once, keeping the
+// partial sums in registers, where K separate axpy passes would read and write the
+// output K times.
+package taps
+
+import "fmt"
+
+// asm reports whether the assembly kernels are in use: the CPU has AVX2 and FMA and the
+// build is not purego. Tests switch it with UseAssembly.
+var asm = haveAssembly
+
+// HaveAssembly reports whether this build and CPU can run the assembly kernels.
+func HaveAssembly() bool { return haveAssembly }
+
+// UseAssembly selects the assembly kernels (on = true, when HaveAssembly) or the Go
+// loops. It is meant for tests and must not be called while kernels run.
+func UseAssembly(on bool) { asm = on && haveAssembly }
+
+// Shifted computes
+//
+//	for i := range dst {
+//		var s float32
+//		for t := range w {
+//			s += w[t] * src[off[t]+i]
+//		}
+//		dst[i] = s
+//	}
+//
+// (the assembly fuses each multiply-add). Every off[t] must be >= 0 with
+// off[t]+len(dst) <= len(src). dst must not overlap src.
+func Shifted(dst, src []float32, off []int, w []float32) {
+	if len(off) != len(w) {
+		panic(fmt.Sprintf("taps.Shifted: %d offsets for %d weights", len(off), len(w)))
+	}
+	for _, o := range off {
+		if o < 0 || o+len(dst) > len(src) {
+			panic(fmt.Sprintf("taps.Shifted: offset %d with %d outputs outside source of %d", o, len(dst), len(src)))
+		}
+	}
+	if len(w) == 0 {
+		clear(dst)
+		return
+	}
+	n := 0
+	if asm {
+		n = len(dst) &^ 7
+		if n > 0 {
+			shiftedAVX2(&dst[0], &src[0], &off[0], &w[0], len(w), n)
+		}
+	}
+	shiftedGo(dst[n:], src[n:], off, w)
+}
+
+func shiftedGo(dst, src []float32, off []int, w []float32) {
+	for i := range dst {
+		var s float32
+		for t, o := range off {
+			s += w[t] * src[o+i]
+		}
+		dst[i] = s
+	}
+}
+
+// MaxTaps is the most inputs Weighted takes in one call.
+const MaxTaps = 32
+
+// Weighted computes
+//
+//	for i := range dst {
+//		var s float32
+//		for k := range w {
+//			s += w[k] * xs[k][i]
+//		}
+//		dst[i] = s
+//	}
+//
+// (the assembly fuses each multiply-add). Every xs[k] has len(dst) elements; there are
+// at most MaxTaps of them. dst may be one of xs (in place), but not partly overlap one.
+func Weighted(dst []float32, xs [][]float32, w []float32) {
+	if len(xs) != len(w) || len(w) > MaxTaps {
+		panic(fmt.Sprintf("taps.Weighted: %d inputs for %d weights (at most %d)", len(xs), len(w), MaxTaps))
+	}
+	for _, x := range xs {
+		if len(x) != len(dst) {
+			panic(fmt.Sprintf("taps.Weighted: input of %d elements for %d outputs", len(x), len(dst)))
+		}
+	}
+	if len(w) == 0 {
+		clear(dst)
+		return
+	}
+	n := 0
+	if asm {
+		n = len(dst) &^ 7
+		if n > 0 {
+			var ptrs [MaxTaps]*float32
+			for k, x := range xs {
+				ptrs[k] = &x[0]
+			}
+			weightedAVX2(&dst[0], &ptrs[0], &w[0], len(w), n)
+		}
+	}
+	for i := n; i < len(dst); i++ {
+		var s float32
+		for k, x := range xs {
+			s += w[k] * x[i]
+		}
+		dst[i] = s
+	}
+}

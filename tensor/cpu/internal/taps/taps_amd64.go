@@ -1,0 +1,19 @@
+//go:build !purego
+
+package taps
+
+import "github.com/klauspost/cpuid/v2"
+
+// cpuid checks that the OS saves the AVX register state.
+var haveAssembly = cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3)
+
+// shiftedAVX2 is Shifted for n a positive multiple of 8 and taps >= 1.
+//
+//go:noescape
+func shiftedAVX2(dst, src *float32, off *int, w *float32, taps, n int)
+
+// weightedAVX2 is Weighted for n a positive multiple of 8 and k >= 1 inputs, xs[k]
+// pointing at input k's first element.
+//
+//go:noescape
+func weightedAVX2(dst *float32, xs **float32, w *float32, k, n int)

@@ -1,0 +1,13 @@
+//go:build purego || !amd64
+
+package taps
+
+const haveAssembly = false
+
+func shiftedAVX2(dst, src *float32, off *int, w *float32, taps, n int) {
+	panic("taps: no assembly in this build")
+}
+
+func weightedAVX2(dst *float32, xs **float32, w *float32, k, n int) {
+	panic("taps: no assembly in this build")
+}
