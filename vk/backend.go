@@ -25,11 +25,12 @@ type Backend struct {
 	queue  vulkan.Queue
 	family uint32
 
-	uma        bool // tensors live in host-visible memory the host may write directly
-	devPool    *pool
-	stagePool  *pool // == devPool on unified memory
-	blocks     []*block
-	maxBinding uint64
+	uma         bool // tensors live in host-visible memory the host may write directly
+	devPool     *pool
+	stagePool   *pool // == devPool on unified memory
+	blocks      []*block
+	maxBinding  uint64
+	offsetAlign uint64 // minStorageBufferOffsetAlignment
 
 	// Deferred frees: allocations waiting for their last batch, and those dropped by the
 	// garbage collector (appended on the cleanup goroutine under freeMu).
@@ -50,6 +51,7 @@ type Backend struct {
 	written   []rng
 	read      []rng
 
+	pushDesc  bool // bindings are push descriptors with exact ranges
 	dsl       vulkan.DescriptorSetLayout
 	layout    vulkan.PipelineLayout
 	descPools []vulkan.DescriptorPool
@@ -87,6 +89,8 @@ func Open(spec string) (tensor.Backend, error) {
 type options struct {
 	forceStaging bool // device-local memory and staging copies even on unified memory
 	shadow       bool // check every op against the CPU backend
+
+	noPushDescriptors bool // cached descriptor sets even where push descriptors exist
 }
 
 func open(spec string, opt options) (*Backend, error) {
@@ -115,7 +119,7 @@ func open(spec string, opt options) (*Backend, error) {
 	}
 	b.msgs0, _ = validationMessages()
 	b.name = fmt.Sprintf("vulkan:%d %s", idx, b.info.Name)
-	if err := b.init(opt.forceStaging); err != nil {
+	if err := b.init(opt.forceStaging, opt.noPushDescriptors); err != nil {
 		in.destroy()
 		return nil, fmt.Errorf("vulkan:%d (%s): %w", idx, b.info.Name, err)
 	}
@@ -125,7 +129,7 @@ func open(spec string, opt options) (*Backend, error) {
 	return b, nil
 }
 
-func (b *Backend) init(forceStaging bool) error {
+func (b *Backend) init(forceStaging, noPush bool) error {
 	info := &b.info
 	if info.MaxPushConstants < pushWords*4 {
 		return fmt.Errorf("device offers %d bytes of push constants, want %d: use another device or --device cpu", info.MaxPushConstants, pushWords*4)
@@ -145,6 +149,13 @@ func (b *Backend) init(forceStaging bool) error {
 		QueueCreateInfoCount: 1,
 		PQueueCreateInfos:    qci,
 	}
+	// Push descriptors (VK_KHR_push_descriptor) bind each tensor's exact range per
+	// dispatch; without them one cached descriptor set per combination of blocks is bound.
+	b.pushDesc = info.PushDescriptor && !noPush
+	if b.pushDesc {
+		dci.EnabledExtensionCount = 1
+		dci.PpEnabledExtensionNames = []string{"VK_KHR_push_descriptor\x00"}
+	}
 	// Out-parameters are locals: cgo rejects pointers into structs that hold Go pointers.
 	var dev vulkan.Device
 	if r := vulkan.CreateDevice(b.pd, &dci, nil, &dev); r != vulkan.Success {
@@ -160,6 +171,10 @@ func (b *Backend) init(forceStaging bool) error {
 		b.maxBinding = info.MaxMemoryAllocation
 	}
 	b.maxBinding = b.maxBinding / allocAlign * allocAlign
+	b.offsetAlign = uint64(max(4, info.MinStorageBufferOffsetAlignment))
+	if allocAlign%b.offsetAlign != 0 {
+		return fmt.Errorf("minStorageBufferOffsetAlignment %d does not divide %d", b.offsetAlign, allocAlign)
+	}
 	blockSize := min(uint64(maxBlockSize), b.maxBinding)
 
 	// Memory policy (engine-anchors.md §6.3): unified memory is mapped and written directly;

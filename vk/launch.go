@@ -67,9 +67,13 @@ func (b *Backend) launch(k kernel) {
 	}
 	var pc [pushWords]uint32
 	var key setKey
+	var pb pushBindings
 	var rd, wr [maxBindings]rng
 	nr, nw := 0, 0
 	allocs := [maxBindings]*alloc{}
+	for i := range pb.bufs {
+		pb.bufs[i], pb.ranges[i] = b.blocks[0].buf, allocAlign
+	}
 	for i, t := range k.bind {
 		if t == nil {
 			continue
@@ -77,7 +81,16 @@ func (b *Backend) launch(k kernel) {
 		a, r := b.span(t)
 		allocs[i] = a
 		key[i] = int32(a.blk.id)
-		pc[i] = a.elemOff() + uint32(t.Off)
+		if b.pushDesc {
+			// Bind from the aligned start below the tensor; the rest of the way is the
+			// element offset. The tracked range is the bound range.
+			r.lo -= r.lo % b.offsetAlign
+			r.hi = max(r.hi, r.lo+4)
+			pb.bufs[i], pb.offs[i], pb.ranges[i] = a.blk.buf, r.lo, r.hi-r.lo
+			pc[i] = uint32((a.off + uint64(t.Off)*4 - r.lo) / 4)
+		} else {
+			pc[i] = a.elemOff() + uint32(t.Off)
+		}
 		rd[nr] = r
 		nr++
 		if k.writes&(1<<i) != 0 {
@@ -87,11 +100,18 @@ func (b *Backend) launch(k kernel) {
 	}
 	copy(pc[maxBindings:], k.params)
 	pipe := b.pipeline(k.shader, k.spec)
-	set := b.descriptorSet(key)
-	cb := b.cmd()
-	bar := b.hazard(rd[:nr], wr[:nw])
-	b.rec.dispatch(cb, bar, pipe, pipe != b.boundPipe, set, set != b.boundSet, &pc, k.groups[0], k.groups[1], k.groups[2])
-	b.boundPipe, b.boundSet = pipe, set
+	if b.pushDesc {
+		cb := b.cmd()
+		bar := b.hazard(rd[:nr], wr[:nw])
+		b.rec.dispatchPush(cb, bar, pipe, pipe != b.boundPipe, &pb, &pc, k.groups[0], k.groups[1], k.groups[2])
+		b.boundPipe = pipe
+	} else {
+		set := b.descriptorSet(key)
+		cb := b.cmd()
+		bar := b.hazard(rd[:nr], wr[:nw])
+		b.rec.dispatch(cb, bar, pipe, pipe != b.boundPipe, set, set != b.boundSet, &pc, k.groups[0], k.groups[1], k.groups[2])
+		b.boundPipe, b.boundSet = pipe, set
+	}
 	for _, a := range allocs {
 		if a != nil {
 			a.lastUse = b.serial

@@ -5,6 +5,8 @@ package vk
 import (
 	"fmt"
 	"math"
+	"os"
+	"strings"
 	"testing"
 
 	"godarts/tensor"
@@ -201,6 +203,24 @@ func TestParityStaging(t *testing.T) {
 	defer b.Close()
 	if b.uma {
 		t.Fatal("forceStaging left unified memory on")
+	}
+	testParity(t, b)
+}
+
+// TestParityDescriptorSets runs the cases through the fallback for devices without push
+// descriptors: cached sets binding whole blocks.
+func TestParityDescriptorSets(t *testing.T) {
+	device(t)
+	if strings.Contains(os.Getenv("VK_LAYER_ENABLES"), "SYNCHRONIZATION") {
+		t.Skip("synchronisation validation sees whole-block bindings as hazards")
+	}
+	b, err := open("vulkan", options{noPushDescriptors: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if b.pushDesc {
+		t.Fatal("noPushDescriptors left push descriptors on")
 	}
 	testParity(t, b)
 }

@@ -47,6 +47,7 @@ func (b *Backend) createLayouts() error {
 	}
 	dci := vulkan.DescriptorSetLayoutCreateInfo{
 		SType:        vulkan.StructureTypeDescriptorSetLayoutCreateInfo,
+		Flags:        pushFlag(b.pushDesc),
 		BindingCount: maxBindings,
 		PBindings:    binds,
 	}
@@ -182,4 +183,12 @@ func (b *Backend) descriptorSet(key setKey) vulkan.DescriptorSet {
 	b.sets[key] = set
 	b.stats.DescriptorSets++
 	return set
+}
+
+// pushFlag is VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR when push is set.
+func pushFlag(push bool) vulkan.DescriptorSetLayoutCreateFlags {
+	if push {
+		return 1
+	}
+	return 0
 }

@@ -212,6 +212,7 @@ typedef struct {
 	PFN_vkCmdPipelineBarrier barrier;
 	PFN_vkCmdCopyBuffer copyBuffer;
 	PFN_vkCmdFillBuffer fillBuffer;
+	PFN_vkCmdPushDescriptorSetKHR pushDescriptors; // NULL without VK_KHR_push_descriptor
 	VkPipelineLayout layout;
 } gd_rec;
 
@@ -225,6 +226,7 @@ static int gd_rec_init(VkInstance inst, VkDevice dev, VkPipelineLayout layout, g
 	r->barrier = (PFN_vkCmdPipelineBarrier)gdpa(dev, "vkCmdPipelineBarrier");
 	r->copyBuffer = (PFN_vkCmdCopyBuffer)gdpa(dev, "vkCmdCopyBuffer");
 	r->fillBuffer = (PFN_vkCmdFillBuffer)gdpa(dev, "vkCmdFillBuffer");
+	r->pushDescriptors = (PFN_vkCmdPushDescriptorSetKHR)gdpa(dev, "vkCmdPushDescriptorSetKHR");
 	r->layout = layout;
 	return r->bindPipeline && r->bindSets && r->pushConstants && r->dispatch && r->barrier &&
 		r->copyBuffer && r->fillBuffer;
@@ -251,6 +253,34 @@ static void gd_dispatch(gd_rec *r, VkCommandBuffer cb, int barrier, VkPipeline p
 	if (barrier) gd_barrier(r, cb, 0);
 	if (bindPipe) r->bindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
 	if (bindSet) r->bindSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, r->layout, 0, 1, &set, 0, NULL);
+	if (pcLen) r->pushConstants(cb, r->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, pcLen, pc);
+	r->dispatch(cb, gx, gy, gz);
+}
+
+#define GD_BINDINGS 8
+
+// gd_dispatch_push is gd_dispatch with push descriptors: the bindings are written into the
+// command buffer with the exact ranges of the tensors, so no descriptor set is allocated
+// and synchronisation validation sees the true ranges.
+static void gd_dispatch_push(gd_rec *r, VkCommandBuffer cb, int barrier, VkPipeline pipe, int bindPipe,
+	const VkBuffer *bufs, const uint64_t *offs, const uint64_t *ranges,
+	const void *pc, uint32_t pcLen, uint32_t gx, uint32_t gy, uint32_t gz) {
+	if (barrier) gd_barrier(r, cb, 0);
+	if (bindPipe) r->bindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
+	VkDescriptorBufferInfo info[GD_BINDINGS];
+	VkWriteDescriptorSet w[GD_BINDINGS];
+	for (int i = 0; i < GD_BINDINGS; i++) {
+		info[i].buffer = bufs[i];
+		info[i].offset = offs[i];
+		info[i].range = ranges[i];
+		memset(&w[i], 0, sizeof w[i]);
+		w[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+		w[i].dstBinding = i;
+		w[i].descriptorCount = 1;
+		w[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+		w[i].pBufferInfo = &info[i];
+	}
+	r->pushDescriptors(cb, VK_PIPELINE_BIND_POINT_COMPUTE, r->layout, 0, GD_BINDINGS, w);
 	if (pcLen) r->pushConstants(cb, r->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, pcLen, pc);
 	r->dispatch(cb, gx, gy, gz);
 }
@@ -333,6 +363,23 @@ func (r *recorder) dispatch(cb vulkan.CommandBuffer, barrier bool, pipe vulkan.P
 	C.gd_dispatch(&r.r, C.VkCommandBuffer(unsafe.Pointer(cb)), cbool(barrier),
 		C.VkPipeline(unsafe.Pointer(pipe)), cbool(bindPipe),
 		C.VkDescriptorSet(unsafe.Pointer(set)), cbool(bindSet),
+		unsafe.Pointer(pc), C.uint32_t(pushWords*4), C.uint32_t(gx), C.uint32_t(gy), C.uint32_t(gz))
+}
+
+func (r *recorder) hasPushDescriptors() bool { return r.r.pushDescriptors != nil }
+
+// pushBinding is one binding of a push-descriptor dispatch.
+type pushBindings struct {
+	bufs   [maxBindings]vulkan.Buffer
+	offs   [maxBindings]uint64
+	ranges [maxBindings]uint64
+}
+
+func (r *recorder) dispatchPush(cb vulkan.CommandBuffer, barrier bool, pipe vulkan.Pipeline, bindPipe bool,
+	pb *pushBindings, pc *[pushWords]uint32, gx, gy, gz uint32) {
+	C.gd_dispatch_push(&r.r, C.VkCommandBuffer(unsafe.Pointer(cb)), cbool(barrier),
+		C.VkPipeline(unsafe.Pointer(pipe)), cbool(bindPipe),
+		(*C.VkBuffer)(unsafe.Pointer(&pb.bufs[0])), (*C.uint64_t)(&pb.offs[0]), (*C.uint64_t)(&pb.ranges[0]),
 		unsafe.Pointer(pc), C.uint32_t(pushWords*4), C.uint32_t(gx), C.uint32_t(gy), C.uint32_t(gz))
 }
 
