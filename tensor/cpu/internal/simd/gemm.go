@@ -247,10 +247,9 @@ func getGemmState(g *gemmParams, slots, kc, nc, mc int) *gemmState {
 	st := gemmStates.Get().(*gemmState)
 	ncPad := (nc + g.nr - 1) / g.nr * g.nr
 	mcPad := (mc + g.mr - 1) / g.mr * g.mr
-	if cap(st.bp) < kc*ncPad {
-		st.bp = make([]float32, kc*ncPad)
+	if n := ncPad / g.nr * bStripLen(kc, g.nr); cap(st.bp) < n {
+		st.bp = make([]float32, n)
 	}
-	st.bp = st.bp[:kc*ncPad]
 	for len(st.ap) < slots {
 		st.ap = append(st.ap, nil)
 		st.edge = append(st.edge, nil)
@@ -265,7 +264,7 @@ func getGemmState(g *gemmParams, slots, kc, nc, mc int) *gemmState {
 			st.edge[s] = make([]float32, g.mr*g.nr)
 		}
 		st.edge[s] = st.edge[s][:g.mr*g.nr]
-		if n := kc * g.groupStrips() * g.nr; cap(st.bstrip[s]) < n {
+		if n := g.groupStrips() * bStripLen(kc, g.nr); cap(st.bstrip[s]) < n {
 			st.bstrip[s] = make([]float32, n)
 		}
 	}
@@ -287,7 +286,7 @@ func (st *gemmState) runTask(slot, task int) {
 		// streams from L2.
 		for i := 0; i < mc; i += g.mr {
 			for s := s0; s < s1; s++ {
-				st.tile(slot, &ap[i*kc], &st.bp[s*kc*g.nr], ic+i, s*g.nr, min(g.mr, mc-i))
+				st.tile(slot, &ap[i*kc], &st.bp[s*bStripLen(kc, g.nr)], ic+i, s*g.nr, min(g.mr, mc-i))
 			}
 		}
 		return
@@ -300,7 +299,7 @@ func (st *gemmState) runTask(slot, task int) {
 			g1 := min(g0+group, s1)
 			packB(st.bstrip[slot], g.nr, st.transB, st.b, st.ldb, st.pc, kc, st.jc+j, min(g1*g.nr, st.nc)-j)
 		}
-		bs := &st.bstrip[slot][(s-g0)*kc*g.nr]
+		bs := &st.bstrip[slot][(s-g0)*bStripLen(kc, g.nr)]
 		for i := 0; i < mc; i += g.mr {
 			st.tile(slot, &ap[i*kc], bs, ic+i, j, min(g.mr, mc-i))
 		}
@@ -343,12 +342,19 @@ func (pt *packBTasks) runTask(_, s int) {
 	st := (*gemmState)(pt)
 	nr := st.g.nr
 	j := s * nr
-	packB(st.bp[j*st.kc:], nr, st.transB, st.b, st.ldb, st.pc, st.kc, st.jc+j, min(nr, st.nc-j))
+	packB(st.bp[s*bStripLen(st.kc, nr):], nr, st.transB, st.b, st.ldb, st.pc, st.kc, st.jc+j, min(nr, st.nc-j))
 }
 
+// bStripLen is the distance between packed B strips: kc×nr values and 64
+// bytes more, so that strips are not a multiple of 4 KiB apart. Packing
+// writes one row into every strip in turn; at a multiple of 4 KiB those
+// writes all fall in one L1 set (8 ways on Zen 4) and evict each other.
+func bStripLen(kc, nr int) int { return kc*nr + 16 }
+
 // packB copies op(B)[pc:pc+kc, jc:jc+nc] into dst as nr-wide strips, each
-// strip kc rows of nr values, zero-padding the last strip.
+// strip kc rows of nr values, bStripLen apart, zero-padding the last strip.
 func packB(dst []float32, nr int, transB bool, b []float32, ldb, pc, kc, jc, nc int) {
+	sl := bStripLen(kc, nr)
 	if !transB {
 		// Row by row, so that B is read sequentially: reading strip by
 		// strip walks down columns, and misses on every row.
@@ -360,16 +366,16 @@ func packB(dst []float32, nr int, transB bool, b []float32, ldb, pc, kc, jc, nc 
 			switch nr {
 			case 32:
 				for ; j0+32 <= nc; j0 += 32 {
-					*(*[32]float32)(dst[j0*kc+p*32:]) = [32]float32(src[j0:])
+					*(*[32]float32)(dst[j0/32*sl+p*32:]) = [32]float32(src[j0:])
 				}
 			case 16:
 				for ; j0+16 <= nc; j0 += 16 {
-					*(*[16]float32)(dst[j0*kc+p*16:]) = [16]float32(src[j0:])
+					*(*[16]float32)(dst[j0/16*sl+p*16:]) = [16]float32(src[j0:])
 				}
 			}
 			for ; j0 < nc; j0 += nr {
 				w := min(nr, nc-j0)
-				d := dst[j0*kc+p*nr : j0*kc+p*nr+nr]
+				d := dst[j0/nr*sl+p*nr : j0/nr*sl+p*nr+nr]
 				copy(d, src[j0:j0+w])
 				clear(d[w:])
 			}
@@ -378,7 +384,7 @@ func packB(dst []float32, nr int, transB bool, b []float32, ldb, pc, kc, jc, nc 
 	}
 	for j0 := 0; j0 < nc; j0 += nr {
 		w := min(nr, nc-j0)
-		strip := dst[j0*kc : j0*kc+kc*nr]
+		strip := dst[j0/nr*sl : j0/nr*sl+kc*nr]
 		// B stored n×k: op(B)[p, j] = b[j*ldb + p].
 		for j := range w {
 			src := b[(jc+j0+j)*ldb+pc:]
