@@ -9,8 +9,13 @@ import (
 	"godarts/tensor"
 )
 
-// buffer is the CPU's storage: a plain slice of float32.
-type buffer struct{ data []float32 }
+// buffer is the CPU's storage: a plain slice of float32, recycled through the backend's
+// pool when it is large (alloc.go).
+type buffer struct {
+	data    []float32
+	pooled  bool
+	cleanup runtime.Cleanup
+}
 
 func (b *buffer) Len() int { return len(b.data) }
 
@@ -22,6 +27,7 @@ type Backend struct {
 	threads int
 	pool    *workerPool
 	scratch scratchSet
+	buffers bufferPool
 }
 
 // New returns a CPU backend that uses up to threads goroutines (threads <= 0:
@@ -52,20 +58,27 @@ func (b *Backend) Alloc(n int) tensor.Buffer {
 	if n < 0 {
 		panic(fmt.Sprintf("cpu.Alloc: negative size %d", n))
 	}
-	return &buffer{data: make([]float32, n)}
+	return b.alloc(n)
 }
 
-// Free does nothing: the garbage collector reclaims CPU buffers.
-func (b *Backend) Free(tensor.Buffer) {}
+// Free recycles a large buffer at once (the garbage collector would recycle it later).
+// The buffer must not be used afterwards.
+func (b *Backend) Free(buf tensor.Buffer) {
+	if cb, ok := buf.(*buffer); ok {
+		b.free(cb)
+	}
+}
 
 // Upload copies src into dst starting at element off.
 func (b *Backend) Upload(dst tensor.Buffer, off int, src []float32) {
 	copy(bufData(dst)[off:off+len(src)], src)
+	runtime.KeepAlive(dst)
 }
 
 // Download copies len(dst) elements of src starting at off into dst.
 func (b *Backend) Download(dst []float32, src tensor.Buffer, off int) {
 	copy(dst, bufData(src)[off:off+len(dst)])
+	runtime.KeepAlive(src)
 }
 
 // Sync returns at once: every op has finished when Run returns.
@@ -90,6 +103,10 @@ func data(t *tensor.Tensor) []float32 {
 
 // Run executes op synchronously.
 func (b *Backend) Run(op tensor.Op, out, in []*tensor.Tensor) {
+	// The kernels hold only the buffers' slices: keep the buffers reachable, so that
+	// their cleanup cannot recycle the memory while an op still uses it.
+	defer runtime.KeepAlive(in)
+	defer runtime.KeepAlive(out)
 	switch o := op.(type) {
 	case tensor.FillOp:
 		b.fill(data(out[0]), o.Value)
