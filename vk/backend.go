@@ -224,13 +224,19 @@ func (b *Backend) init(forceStaging, noPush bool) error {
 // chooseWorkgroups clamps the default workgroup sizes to the device's limits
 // (engine-anchors.md §6.5): 256 threads for 1-d kernels, 16×16 for GEMM tiles.
 func (b *Backend) chooseWorkgroups() {
+	want1, wantG, tile := uint32(256), uint32(16), uint32(64)
+	if b.info.Type == "cpu" {
+		// CPU drivers (lavapipe) run a workgroup's invocations as coroutines in SIMD
+		// batches; every barrier switches all of them, so smaller groups are much faster.
+		want1, wantG, tile = 64, 8, 32
+	}
 	lim := min(b.info.MaxWorkgroupInvocations, b.info.MaxWorkgroupSize[0])
-	wg := uint32(256)
+	wg := want1
 	for int(wg) > lim && wg > 1 {
 		wg /= 2
 	}
 	b.wg1 = wg
-	x, y := uint32(16), uint32(16)
+	x, y := wantG, wantG
 	for int(x*y) > b.info.MaxWorkgroupInvocations || int(x) > b.info.MaxWorkgroupSize[0] || int(y) > b.info.MaxWorkgroupSize[1] {
 		if y >= x {
 			y /= 2
@@ -239,9 +245,9 @@ func (b *Backend) chooseWorkgroups() {
 		}
 	}
 	b.wgGEMM = [2]uint32{x, y}
-	// Keep the tile at 64×64 where shared memory allows: 2 tiles of BK=16 rows.
-	b.tileGEM = [2]uint32{64 / y, 64 / x}
-	if 2*16*64*4 > b.info.MaxSharedMemory {
+	// A tile of tile×tile outputs (two tiles of BK = 16 rows in shared memory).
+	b.tileGEM = [2]uint32{tile / y, tile / x}
+	if int(2*16*tile*4) > b.info.MaxSharedMemory {
 		b.tileGEM = [2]uint32{1, 1}
 	}
 }

@@ -208,13 +208,25 @@ func (b *Backend) waitSerial(serial uint64) {
 	if b.cur != nil && serial >= b.serial {
 		b.flush()
 	}
+	// A fence signals after every batch submitted before it on the queue has finished
+	// too (Vulkan spec, vkQueueSubmit fence signal scope): one wait on the latest batch
+	// at or before serial retires all of them.
+	var last *slot
 	for _, s := range b.slots {
-		if s.inFlight && s.serial <= serial {
-			r := vulkan.WaitForFences(b.dev, 1, []vulkan.Fence{s.fence}, vulkan.True, math.MaxUint64)
-			if r != vulkan.Success {
-				b.deviceFailed("wait for the device", r)
-			}
-			b.stats.HostWaits++
+		if s.inFlight && s.serial <= serial && (last == nil || s.serial > last.serial) {
+			last = s
+		}
+	}
+	if last == nil {
+		return
+	}
+	r := vulkan.WaitForFences(b.dev, 1, []vulkan.Fence{last.fence}, vulkan.True, math.MaxUint64)
+	if r != vulkan.Success {
+		b.deviceFailed("wait for the device", r)
+	}
+	b.stats.HostWaits++
+	for _, s := range b.slots {
+		if s.inFlight && s.serial <= last.serial {
 			b.retire(s)
 		}
 	}
