@@ -20,6 +20,14 @@ type gemmParams struct {
 	// over p in [0, kc), where a and b are packed strips. When beta == 0, C is
 	// only written, never read, so NaN in C does not survive.
 	micro func(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+	// packA8, if set (mr = 8), packs 8 whole rows of a non-transposed A:
+	// dst[p*8+i] = a[i*lda+p] for p in [0, kc), kc a multiple of 8.
+	packA8 func(dst, a *float32, lda, kc int)
+
+	// packBRow, if set, copies strips·nr values of one row of B from src
+	// into strips packed strips: nr values to dst + s·stride.
+	packBRow func(dst, src *float32, strips, stride int)
 }
 
 // groupStrips is how many B strips a task packs at a time when it packs
@@ -277,7 +285,7 @@ func (st *gemmState) runTask(slot, task int) {
 	ic := block * g.mc
 	mc := min(g.mc, st.m-ic)
 	ap := st.ap[slot]
-	packA(ap, g.mr, st.transA, st.a, st.lda, ic, mc, st.pc, st.kc)
+	packA(ap, g, st.transA, st.a, st.lda, ic, mc, st.pc, st.kc)
 	s0 := chunk * st.strips / st.chunks
 	s1 := (chunk + 1) * st.strips / st.chunks
 	kc := st.kc
@@ -297,7 +305,7 @@ func (st *gemmState) runTask(slot, task int) {
 		g0 := s0 + (s-s0)/group*group
 		if s == g0 {
 			g1 := min(g0+group, s1)
-			packB(st.bstrip[slot], g.nr, st.transB, st.b, st.ldb, st.pc, kc, st.jc+j, min(g1*g.nr, st.nc)-j)
+			packB(st.bstrip[slot], g, st.transB, st.b, st.ldb, st.pc, kc, st.jc+j, min(g1*g.nr, st.nc)-j)
 		}
 		bs := &st.bstrip[slot][(s-g0)*bStripLen(kc, g.nr)]
 		for i := 0; i < mc; i += g.mr {
@@ -342,7 +350,7 @@ func (pt *packBTasks) runTask(_, s int) {
 	st := (*gemmState)(pt)
 	nr := st.g.nr
 	j := s * nr
-	packB(st.bp[s*bStripLen(st.kc, nr):], nr, st.transB, st.b, st.ldb, st.pc, st.kc, st.jc+j, min(nr, st.nc-j))
+	packB(st.bp[s*bStripLen(st.kc, nr):], st.g, st.transB, st.b, st.ldb, st.pc, st.kc, st.jc+j, min(nr, st.nc-j))
 }
 
 // bStripLen is the distance between packed B strips: kc×nr values and 64
@@ -353,7 +361,8 @@ func bStripLen(kc, nr int) int { return kc*nr + 16 }
 
 // packB copies op(B)[pc:pc+kc, jc:jc+nc] into dst as nr-wide strips, each
 // strip kc rows of nr values, bStripLen apart, zero-padding the last strip.
-func packB(dst []float32, nr int, transB bool, b []float32, ldb, pc, kc, jc, nc int) {
+func packB(dst []float32, g *gemmParams, transB bool, b []float32, ldb, pc, kc, jc, nc int) {
+	nr := g.nr
 	sl := bStripLen(kc, nr)
 	if !transB {
 		// Row by row, so that B is read sequentially: reading strip by
@@ -361,17 +370,12 @@ func packB(dst []float32, nr int, transB bool, b []float32, ldb, pc, kc, jc, nc 
 		for p := range kc {
 			src := b[(pc+p)*ldb+jc : (pc+p)*ldb+jc+nc]
 			j0 := 0
-			// Whole strips as fixed-size array copies: the compiler inlines
-			// them, where copy would call memmove for every 64 or 128 bytes.
-			switch nr {
-			case 32:
-				for ; j0+32 <= nc; j0 += 32 {
-					*(*[32]float32)(dst[j0/32*sl+p*32:]) = [32]float32(src[j0:])
-				}
-			case 16:
-				for ; j0+16 <= nc; j0 += 16 {
-					*(*[16]float32)(dst[j0/16*sl+p*16:]) = [16]float32(src[j0:])
-				}
+			// Whole strips in one call: copy would call memmove for every
+			// 64 or 128 bytes.
+			if whole := nc / nr; g.packBRow != nil && whole > 0 {
+				_ = dst[(whole-1)*sl+p*nr+nr-1]
+				g.packBRow(&dst[p*nr], &src[0], whole, sl)
+				j0 = whole * nr
 			}
 			for ; j0 < nc; j0 += nr {
 				w := min(nr, nc-j0)
@@ -403,10 +407,24 @@ func packB(dst []float32, nr int, transB bool, b []float32, ldb, pc, kc, jc, nc 
 
 // packA copies op(A)[ic:ic+mc, pc:pc+kc] into dst as mr-tall strips, each
 // strip kc columns of mr values, zero-padding the last strip.
-func packA(dst []float32, mr int, transA bool, a []float32, lda, ic, mc, pc, kc int) {
+func packA(dst []float32, g *gemmParams, transA bool, a []float32, lda, ic, mc, pc, kc int) {
+	mr := g.mr
 	for i0 := 0; i0 < mc; i0 += mr {
 		h := min(mr, mc-i0)
 		strip := dst[i0*kc : i0*kc+kc*mr]
+		if !transA && h == 8 && g.packA8 != nil && kc >= 8 {
+			base := (ic+i0)*lda + pc
+			_ = a[base+7*lda+kc-1]
+			k8 := kc &^ 7
+			g.packA8(&strip[0], &a[base], lda, k8)
+			for p := k8; p < kc; p++ {
+				d := strip[p*8 : p*8+8]
+				for i := range d {
+					d[i] = a[base+i*lda+p]
+				}
+			}
+			continue
+		}
 		if transA {
 			// A stored k×m: op(A)[i, p] = a[p*lda + i].
 			for p := range kc {
