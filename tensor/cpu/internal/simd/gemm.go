@@ -168,14 +168,27 @@ func sgemm(im *implementation, workers int, transA, transB bool, m, n, k int, al
 	workers = max(1, min(workers, maxWorkers()))
 
 	g := &im.gemm
+	blocksM := (m + g.mc - 1) / g.mc
+	// With one A block, every B strip is used by one task only: the task
+	// packs it just before use, into strips that stay in L1, instead of
+	// packing a shared panel up front through L2 (this is what skinny
+	// DARTS products, small m, need). With no shared panel there is no
+	// reason to cut n into panels either, which saves a round of waking
+	// workers per panel.
+	packBInTask := blocksM == 1
+	ncStep := g.nc
+	if packBInTask {
+		ncStep = n
+	}
 	st := getGemmState(g, workers, min(k, g.kc), min(n, g.nc), min(m, g.mc))
 	defer gemmStates.Put(st)
 	st.g = g
 	st.transA, st.a, st.lda = transA, a, lda
 	st.transB, st.b, st.ldb = transB, b, ldb
 	st.c, st.ldc, st.m, st.alpha = c, ldc, m, alpha
-	for jc := 0; jc < n; jc += g.nc {
-		nc := min(g.nc, n-jc)
+	st.blocksM, st.packBInTask = blocksM, packBInTask
+	for jc := 0; jc < n; jc += ncStep {
+		nc := min(ncStep, n-jc)
 		for pc := 0; pc < k; pc += g.kc {
 			kc := min(g.kc, k-pc)
 			st.jc, st.nc, st.pc, st.kc = jc, nc, pc, kc
@@ -183,14 +196,8 @@ func sgemm(im *implementation, workers int, transA, transB bool, m, n, k int, al
 			if pc > 0 {
 				st.beta = 1
 			}
-			st.blocksM = (m + g.mc - 1) / g.mc
 			st.strips = (nc + g.nr - 1) / g.nr
-			// With one A block, every B strip is used by one task only:
-			// the task packs it just before use, into a strip that stays
-			// in L1, instead of packing the whole panel up front through
-			// L2 (this is what skinny DARTS products, small m, need).
-			st.packBInTask = st.blocksM == 1
-			if !st.packBInTask {
+			if !packBInTask {
 				runTasks(workers, st.strips, (*packBTasks)(st))
 			}
 			// Tasks are (A block, range of B strips). Split the strips only
@@ -199,10 +206,10 @@ func sgemm(im *implementation, workers int, transA, transB bool, m, n, k int, al
 			// is descheduled (the cores are shared) delays the call by one
 			// small task, not by half of it.
 			st.chunks = 1
-			if workers > 1 && st.blocksM < 4*workers {
-				st.chunks = max(1, min(st.strips/2, (4*workers+st.blocksM-1)/st.blocksM))
+			if workers > 1 && blocksM < 4*workers {
+				st.chunks = max(1, min(st.strips/2, (4*workers+blocksM-1)/blocksM))
 			}
-			runTasks(workers, st.blocksM*st.chunks, st)
+			runTasks(workers, blocksM*st.chunks, st)
 		}
 	}
 	st.a, st.b, st.c = nil, nil, nil

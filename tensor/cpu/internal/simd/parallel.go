@@ -13,13 +13,18 @@ type job interface {
 	runTask(slot, task int)
 }
 
-// batch is one call of runTasks, shared by its participants.
+// batch is one call of runTasks, shared by its participants. The caller
+// waits only for tasks to finish, never for helpers that have not started
+// (a woken goroutine can take a while to run on a busy machine); the last
+// participant to let go of the batch returns it to the pool.
 type batch struct {
-	j     job
-	tasks int64
-	next  atomic.Int64
-	slots atomic.Int32
-	done  sync.WaitGroup
+	j       job
+	tasks   int64
+	next    atomic.Int64 // next task to hand out
+	pending atomic.Int64 // tasks not finished
+	slots   atomic.Int32 // participants so far
+	refs    atomic.Int32 // caller and helpers still holding the batch
+	done    chan struct{}
 }
 
 func (b *batch) work() {
@@ -30,10 +35,19 @@ func (b *batch) work() {
 			return
 		}
 		b.j.runTask(slot, int(t))
+		if b.pending.Add(-1) == 0 {
+			b.done <- struct{}{}
+		}
 	}
 }
 
-var batches = sync.Pool{New: func() any { return new(batch) }}
+func (b *batch) release() {
+	if b.refs.Add(-1) == 0 {
+		batches.Put(b)
+	}
+}
+
+var batches = sync.Pool{New: func() any { return &batch{done: make(chan struct{}, 1)} }}
 
 // pool is the package's persistent worker goroutines: GOMAXPROCS-1 of them
 // (read at first use), so that a parallel call wakes sleeping goroutines
@@ -51,7 +65,7 @@ func startPool() {
 		go func() {
 			for b := range pool.queue {
 				b.work()
-				b.done.Done()
+				b.release()
 			}
 		}()
 	}
@@ -66,8 +80,9 @@ func maxWorkers() int {
 
 // runTasks runs j's tasks 0..tasks-1 on the calling goroutine and on up to
 // workers-1 goroutines of the pool, and returns when all are done. Helpers
-// that are busy elsewhere are not waited for: the caller takes every task
-// nobody else has taken, so nested or concurrent calls cannot deadlock.
+// that are busy elsewhere or slow to wake are not waited for: the caller
+// takes every task nobody else has taken, so nested or concurrent calls
+// cannot deadlock.
 func runTasks(workers, tasks int, j job) {
 	workers = min(workers, tasks, maxWorkers())
 	if workers <= 1 {
@@ -79,19 +94,20 @@ func runTasks(workers, tasks int, j job) {
 	b := batches.Get().(*batch)
 	b.j, b.tasks = j, int64(tasks)
 	b.next.Store(0)
+	b.pending.Store(int64(tasks))
 	b.slots.Store(0)
+	b.refs.Store(1)
 	for range workers - 1 {
-		b.done.Add(1)
+		b.refs.Add(1)
 		select {
 		case pool.queue <- b:
 		default:
-			b.done.Done()
+			b.refs.Add(-1)
 		}
 	}
 	b.work()
-	b.done.Wait()
-	b.j = nil
-	batches.Put(b)
+	<-b.done
+	b.release()
 }
 
 // funcJob adapts a func to a job.
