@@ -64,10 +64,13 @@ func newDWPlan(g convGeom) *dwPlan {
 }
 
 // split writes the zero-padded plane x (h×w) into the phase planes.
-func (p *dwPlan) split(planes, x []float32) {
+func (p *dwPlan) split(planes, x []float32) { p.splitFill(planes, x, 0) }
+
+// splitFill is split with the padding set to v (-inf for max pooling).
+func (p *dwPlan) splitFill(planes, x []float32, v float32) {
 	g, s := p.g, p.g.stride
 	if s == 1 {
-		padPlane(planes, x, g.h, g.w, p.hs, p.ws, g.pad, g.pad)
+		padPlane(planes, x, g.h, g.w, p.hs, p.ws, g.pad, g.pad, v)
 		return
 	}
 	for a := range s {
@@ -79,17 +82,28 @@ func (p *dwPlan) split(planes, x []float32) {
 				row := ph[r*p.ws : (r+1)*p.ws]
 				ih := r*s + a - g.pad
 				if ih < 0 || ih >= g.h || c0 >= c1 {
-					clear(row)
+					fill(row, v)
 					continue
 				}
-				clear(row[:c0])
-				clear(row[c1:])
+				fill(row[:c0], v)
+				fill(row[c1:], v)
 				xr := x[ih*g.w:]
 				for c := c0; c < c1; c++ {
 					row[c] = xr[c*s+b-g.pad]
 				}
 			}
 		}
+	}
+}
+
+// fill sets every element of d to v.
+func fill(d []float32, v float32) {
+	if v == 0 {
+		clear(d)
+		return
+	}
+	for i := range d {
+		d[i] = v
 	}
 }
 
@@ -113,10 +127,10 @@ func (p *dwPlan) merge(dx, planes []float32) {
 	}
 }
 
-// padPlane writes the h×w plane x into dst (hp×wp) at row top and column left, with
-// zeros everywhere else.
-func padPlane(dst, x []float32, h, w, hp, wp, top, left int) {
-	clear(dst[:top*wp+left])
+// padPlane writes the h×w plane x into dst (hp×wp) at row top and column left, and v
+// everywhere else.
+func padPlane(dst, x []float32, h, w, hp, wp, top, left int, v float32) {
+	fill(dst[:top*wp+left], v)
 	for i := range h {
 		r := (i+top)*wp + left
 		copy(dst[r:r+w], x[i*w:(i+1)*w])
@@ -124,7 +138,7 @@ func padPlane(dst, x []float32, h, w, hp, wp, top, left int) {
 		if i == h-1 {
 			end = hp * wp
 		}
-		clear(dst[r+w : end])
+		fill(dst[r+w:end], v)
 	}
 }
 
@@ -153,7 +167,7 @@ func (b *Backend) depthwiseForward(y, x, w []float32, g convGeom) {
 
 // spreadOutput copies an oh×ow plane into dst at row stride ws with zero gap columns.
 func (p *dwPlan) spreadOutput(dst, dy []float32) {
-	padPlane(dst, dy, p.g.oh, p.g.ow, p.g.oh, p.ws, 0, 0)
+	padPlane(dst, dy, p.g.oh, p.g.ow, p.g.oh, p.ws, 0, 0, 0)
 }
 
 // depthwiseBackwardData: each phase plane of dx[n,c] gathers w[c,tap]*dy[n,c] from the
@@ -161,31 +175,45 @@ func (p *dwPlan) spreadOutput(dst, dy []float32) {
 func (b *Backend) depthwiseBackwardData(dx, dy, w []float32, g convGeom) {
 	p := newDWPlan(g)
 	hw, ohw, kk := g.h*g.w, g.oh*g.ow, g.kh*g.kw
-	ext := p.phaseSize + p.front // dy behind front zeros, zeros after
-	per := p.planesSize + ext
+	per := p.planesSize + p.extSize()
 	scratch := b.scratch.get(b.threads * per)
 	defer b.scratch.put(scratch)
 	b.parallel(g.n*g.cin, g.flops(), func(slot, pl int) {
 		c := pl % g.cin
 		planes := scratch[slot*per : slot*per+p.planesSize]
 		dyExt := scratch[slot*per+p.planesSize : (slot+1)*per]
-		clear(dyExt[:p.front])
-		p.spreadOutput(dyExt[p.front:], dy[pl*ohw:(pl+1)*ohw])
-		clear(dyExt[p.front+g.oh*p.ws:])
-		wc := w[c*kk : (c+1)*kk]
-		var wbuf [64]float32
-		for ph, ts := range p.phaseTaps {
-			ws := wbuf[:0]
-			if len(ts) > len(wbuf) {
-				ws = make([]float32, 0, len(ts))
-			}
-			for _, t := range ts {
-				ws = append(ws, wc[t])
-			}
-			tapsShifted(planes[ph*p.phaseSize:(ph+1)*p.phaseSize], dyExt, p.phaseShift[ph], ws)
-		}
+		p.spreadExt(dyExt, dy[pl*ohw:(pl+1)*ohw])
+		p.gather(planes, dyExt, w[c*kk:(c+1)*kk])
 		p.merge(dx[pl*hw:(pl+1)*hw], planes)
 	})
+}
+
+// extSize is the length of dy laid out for gather: front zeros, oh rows at stride ws
+// with zero gap columns, zeros up to phaseSize+front.
+func (p *dwPlan) extSize() int { return p.phaseSize + p.front }
+
+// spreadExt lays dy out in ext for gather.
+func (p *dwPlan) spreadExt(ext, dy []float32) {
+	clear(ext[:p.front])
+	p.spreadOutput(ext[p.front:], dy)
+	clear(ext[p.front+p.g.oh*p.ws:])
+}
+
+// gather writes into each phase plane the sum over the taps that read it of
+// w[tap] * (dy laid out by spreadExt, shifted back by the tap's offset): the adjoint
+// of the forward's sum over taps.
+func (p *dwPlan) gather(planes, ext, w []float32) {
+	var wbuf [64]float32
+	for ph, ts := range p.phaseTaps {
+		ws := wbuf[:0]
+		if len(ts) > len(wbuf) {
+			ws = make([]float32, 0, len(ts))
+		}
+		for _, t := range ts {
+			ws = append(ws, w[t])
+		}
+		tapsShifted(planes[ph*p.phaseSize:(ph+1)*p.phaseSize], ext, p.phaseShift[ph], ws)
+	}
 }
 
 // depthwiseBackwardFilter: dw[c,tap] = Σ_n dot(dy[n,c] at row stride ws with zero gap

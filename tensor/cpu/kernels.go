@@ -26,4 +26,8 @@ var (
 	tapsShifted = taps.Shifted
 	// dst[i] = Σ_k w[k]*xs[k][i] for at most taps.MaxTaps inputs
 	tapsWeighted = taps.Weighted
+	// dst[i] = max_t src[off[t]+i]
+	tapsShiftedMax = taps.ShiftedMax
+	// idx[i] = first t with the largest src[off[t]+i]
+	tapsShiftedArgmax = taps.ShiftedArgmax
 )

@@ -6,24 +6,21 @@ import (
 	"godarts/tensor"
 )
 
-// Pooling works one (sample, channel) plane per task. The plane is copied into a padded
-// plane (-inf for max, 0 for average) so that every window is a plain K×K block, and the
-// window is reduced separably: first along rows (hm[r, j] over the K columns of window j),
-// then along columns, 2K operations per output instead of K².
+// Pooling is a depthwise convolution with a K×K window of ones (average) or with max in
+// place of the sum, and runs on the depthwise convolution's phase planes (depthwise.go):
+// one (sample, channel) plane per task, each window reduction one fused pass over the
+// plane (taps.Shifted, taps.ShiftedMax). The padding is 0 for average pooling, which then
+// divides by the number of valid inputs (PyTorch's count_include_pad=False, as DARTS
+// uses), and -inf for max pooling.
 
-// poolGeom holds one pooling's plane sizes.
-type poolGeom struct {
-	h, w, oh, ow, hp, wp int
-	p                    tensor.Pool2DParams
+// poolPlan returns the depthwise plan of a pooling.
+func poolPlan(x, y tensor.Shape, p tensor.Pool2DParams) *dwPlan {
+	n, c, h, w := x.NCHW("pool2d")
+	return newDWPlan(convGeom{
+		n: n, cin: c, h: h, w: w, cout: c, oh: y[2], ow: y[3], kh: p.K, kw: p.K,
+		groups: c, cg: 1, cog: 1, stride: p.Stride, pad: p.Pad, dil: 1,
+	})
 }
-
-func newPoolGeom(x, y tensor.Shape, p tensor.Pool2DParams) poolGeom {
-	return poolGeom{h: x[2], w: x[3], oh: y[2], ow: y[3], hp: x[2] + 2*p.Pad, wp: x[3] + 2*p.Pad, p: p}
-}
-
-// scratchSize is the per-task scratch: the padded plane, the row-reduced plane and one
-// output plane.
-func (g poolGeom) scratchSize() int { return g.hp*g.wp + g.hp*g.ow + g.oh*g.ow }
 
 // window returns the valid input range [lo, hi) of the window of output o along an axis
 // of length n.
@@ -33,187 +30,105 @@ func window(o, k, stride, pad, n int) (lo, hi int) {
 	return max(lo, 0), hi
 }
 
-// padPlaneWith writes the h×w plane x into the middle of dst (hp×wp, border pad) and
-// sets the border to v.
-func padPlaneWith(dst, x []float32, h, w, hp, wp, pad int, v float32) {
-	for i := range pad * wp {
-		dst[i] = v
-		dst[(hp-pad)*wp+i] = v
-	}
-	for i := range h {
-		row := dst[(i+pad)*wp : (i+pad+1)*wp]
-		for j := range pad {
-			row[j] = v
-			row[wp-1-j] = v
-		}
-		copy(row[pad:pad+w], x[i*w:(i+1)*w])
-	}
-}
-
-// poolForwardPlane pools the padded plane xp into y, using hm (hp×ow) as scratch.
-func poolForwardPlane(y, xp, hm []float32, g poolGeom) {
-	k, s := g.p.K, g.p.Stride
-	isMax := g.p.Kind == tensor.MaxPool
-	for r := range g.hp {
-		row, out := xp[r*g.wp:(r+1)*g.wp], hm[r*g.ow:(r+1)*g.ow]
-		if k == 3 {
-			for j := range out {
-				a, b, c := row[j*s], row[j*s+1], row[j*s+2]
-				if isMax {
-					out[j] = max(a, b, c)
-				} else {
-					out[j] = a + b + c
-				}
-			}
-			continue
-		}
-		for j := range out {
-			win := row[j*s : j*s+k]
-			acc := win[0]
-			for _, v := range win[1:] {
-				if isMax {
-					acc = max(acc, v)
-				} else {
-					acc += v
-				}
-			}
-			out[j] = acc
-		}
-	}
+// invCount returns, at the plan's output row stride ws, 1/(valid inputs) of each average
+// pooling window, and 0 in the gap columns.
+func invCount(p *dwPlan, k int) []float32 {
+	g := p.g
+	inv := make([]float32, g.oh*p.ws)
 	for i := range g.oh {
-		out := y[i*g.ow : (i+1)*g.ow]
-		copy(out, hm[i*s*g.ow:(i*s+1)*g.ow])
-		for ki := 1; ki < k; ki++ {
-			in := hm[(i*s+ki)*g.ow : (i*s+ki+1)*g.ow]
-			if isMax {
-				for j, v := range in {
-					out[j] = max(out[j], v)
-				}
-			} else {
-				for j, v := range in {
-					out[j] += v
-				}
-			}
-		}
-		if !isMax {
-			// Average pooling never counts padding (count_include_pad=False in DARTS).
-			r0, r1 := window(i, k, s, g.p.Pad, g.h)
-			for j := range out {
-				c0, c1 := window(j, k, s, g.p.Pad, g.w)
-				out[j] /= float32((r1 - r0) * (c1 - c0))
-			}
+		r0, r1 := window(i, k, g.stride, g.pad, g.h)
+		for j := range g.ow {
+			c0, c1 := window(j, k, g.stride, g.pad, g.w)
+			inv[i*p.ws+j] = 1 / float32((r1-r0)*(c1-c0))
 		}
 	}
+	return inv
 }
 
-func (b *Backend) pool2D(out, in *tensor.Tensor, p tensor.Pool2DParams) {
-	n, c, _, _ := in.Shape.NCHW("pool2d")
-	g := newPoolGeom(in.Shape, out.Shape, p)
+func onesN(n int) []float32 {
+	o := make([]float32, n)
+	for i := range o {
+		o[i] = 1
+	}
+	return o
+}
+
+func (b *Backend) pool2D(out, in *tensor.Tensor, pp tensor.Pool2DParams) {
+	p := poolPlan(in.Shape, out.Shape, pp)
+	g := p.g
 	y, x := data(out), data(in)
 	hw, ohw := g.h*g.w, g.oh*g.ow
-	per := g.scratchSize()
+	per := p.perTask()
 	scratch := b.scratch.get(b.threads * per)
 	defer b.scratch.put(scratch)
-	pad := float32(0)
-	if p.Kind == tensor.MaxPool {
-		pad = float32(math.Inf(-1))
+	var inv, ones []float32
+	if pp.Kind == tensor.AvgPool {
+		inv, ones = invCount(p, pp.K), onesN(len(p.tapOff))
 	}
-	b.parallel(n*c, n*c*(g.hp*g.ow+ohw)*p.K, func(slot, pl int) {
-		xp := scratch[slot*per : slot*per+g.hp*g.wp]
-		hm := scratch[slot*per+g.hp*g.wp : slot*per+g.hp*g.wp+g.hp*g.ow]
-		padPlaneWith(xp, x[pl*hw:(pl+1)*hw], g.h, g.w, g.hp, g.wp, p.Pad, pad)
-		poolForwardPlane(y[pl*ohw:(pl+1)*ohw], xp, hm, g)
+	b.parallel(g.n*g.cin, g.n*g.cin*ohw*len(p.tapOff), func(slot, pl int) {
+		planes := scratch[slot*per : slot*per+p.planesSize]
+		yb := scratch[slot*per+p.planesSize : (slot+1)*per][:p.l]
+		if pp.Kind == tensor.AvgPool {
+			p.split(planes, x[pl*hw:(pl+1)*hw])
+			tapsShifted(yb, planes, p.tapOff, ones)
+			vecMul(yb, yb, inv[:p.l])
+		} else {
+			p.splitFill(planes, x[pl*hw:(pl+1)*hw], float32(math.Inf(-1)))
+			tapsShiftedMax(yb, planes, p.tapOff)
+		}
+		yp := y[pl*ohw : (pl+1)*ohw]
+		for i := range g.oh {
+			copy(yp[i*g.ow:(i+1)*g.ow], yb[i*p.ws:i*p.ws+g.ow])
+		}
 	})
 }
 
-// pool2DBackward: average pooling runs the separable forward's adjoint (spread dy/count
-// down the columns, then along the rows, then crop the padding); max pooling recomputes
-// each window's maximum and sends dy to its first occurrence in row-major order.
-func (b *Backend) pool2DBackward(out, dyT, xT *tensor.Tensor, p tensor.Pool2DParams) {
-	n, c, _, _ := xT.Shape.NCHW("pool2d_backward")
-	g := newPoolGeom(xT.Shape, dyT.Shape, p)
+// pool2DBackward: average pooling is the depthwise data gradient of dy/count with
+// weights of one; max pooling finds each window's first maximum in row-major order
+// (taps.ShiftedArgmax over the -inf-padded phase planes) and adds dy there. (An input of
+// -inf that ties with the padding of its window loses its gradient to the padding.)
+func (b *Backend) pool2DBackward(out, dyT, xT *tensor.Tensor, pp tensor.Pool2DParams) {
+	p := poolPlan(xT.Shape, dyT.Shape, pp)
+	g := p.g
 	dx, dy, x := data(out), data(dyT), data(xT)
 	hw, ohw := g.h*g.w, g.oh*g.ow
-	per := g.scratchSize()
+	work := g.n * g.cin * ohw * len(p.tapOff)
+	if pp.Kind == tensor.AvgPool {
+		inv, ones := invCount(p, pp.K), onesN(len(p.tapOff))
+		per := p.planesSize + p.extSize()
+		scratch := b.scratch.get(b.threads * per)
+		defer b.scratch.put(scratch)
+		b.parallel(g.n*g.cin, work, func(slot, pl int) {
+			planes := scratch[slot*per : slot*per+p.planesSize]
+			ext := scratch[slot*per+p.planesSize : (slot+1)*per]
+			p.spreadExt(ext, dy[pl*ohw:(pl+1)*ohw])
+			scaled := ext[p.front : p.front+p.l]
+			vecMul(scaled, scaled, inv[:p.l])
+			p.gather(planes, ext, ones)
+			p.merge(dx[pl*hw:(pl+1)*hw], planes)
+		})
+		return
+	}
+	per := 2*p.planesSize + p.g.oh*p.ws
 	scratch := b.scratch.get(b.threads * per)
 	defer b.scratch.put(scratch)
-	k, s := p.K, p.Stride
-	b.parallel(n*c, n*c*(g.hp*g.ow+ohw)*p.K, func(slot, pl int) {
-		xp := scratch[slot*per : slot*per+g.hp*g.wp]
-		hm := scratch[slot*per+g.hp*g.wp : slot*per+g.hp*g.wp+g.hp*g.ow]
-		ym := scratch[slot*per+g.hp*g.wp+g.hp*g.ow : (slot+1)*per]
-		dxp, dyp := dx[pl*hw:(pl+1)*hw], dy[pl*ohw:(pl+1)*ohw]
-		if p.Kind == tensor.AvgPool {
-			clear(hm)
-			for i := range g.oh {
-				r0, r1 := window(i, k, s, p.Pad, g.h)
-				gi := ym[i*g.ow : (i+1)*g.ow]
-				for j := range gi {
-					c0, c1 := window(j, k, s, p.Pad, g.w)
-					gi[j] = dyp[i*g.ow+j] / float32((r1-r0)*(c1-c0))
-				}
-				for ki := range k {
-					row := hm[(i*s+ki)*g.ow : (i*s+ki+1)*g.ow]
-					for j, v := range gi {
-						row[j] += v
-					}
-				}
-			}
-			clear(xp)
-			for r := range g.hp {
-				row, in := xp[r*g.wp:(r+1)*g.wp], hm[r*g.ow:(r+1)*g.ow]
-				for j, v := range in {
-					win := row[j*s : j*s+k]
-					for t := range win {
-						win[t] += v
-					}
-				}
-			}
-			for i := range g.h {
-				copy(dxp[i*g.w:(i+1)*g.w], xp[(i+p.Pad)*g.wp+p.Pad:])
-			}
-			return
+	idxs := make([]int32, b.threads*p.l)
+	b.parallel(g.n*g.cin, work, func(slot, pl int) {
+		planes := scratch[slot*per : slot*per+p.planesSize]
+		grad := scratch[slot*per+p.planesSize : slot*per+2*p.planesSize]
+		dyb := scratch[slot*per+2*p.planesSize : (slot+1)*per]
+		idx := idxs[slot*p.l : (slot+1)*p.l]
+		p.splitFill(planes, x[pl*hw:(pl+1)*hw], float32(math.Inf(-1)))
+		tapsShiftedArgmax(idx, planes, p.tapOff)
+		p.spreadOutput(dyb, dy[pl*ohw:(pl+1)*ohw])
+		clear(grad)
+		off := p.tapOff
+		// Outputs in the gap columns carry a zero gradient: adding it is harmless.
+		for i, t := range idx {
+			grad[off[t]+i] += dyb[i]
 		}
-		padPlaneWith(xp, x[pl*hw:(pl+1)*hw], g.h, g.w, g.hp, g.wp, p.Pad, float32(math.Inf(-1)))
-		poolForwardPlane(ym, xp, hm, g)
-		xs := x[pl*hw : (pl+1)*hw]
-		clear(dxp)
-		for i := range g.oh {
-			r0, r1 := window(i, k, s, p.Pad, g.h)
-			for j := range g.ow {
-				c0, c1 := window(j, k, s, p.Pad, g.w)
-				m := ym[i*g.ow+j]
-				best := -1
-			scan:
-				for r := r0; r < r1; r++ {
-					for cc := c0; cc < c1; cc++ {
-						if xs[r*g.w+cc] == m {
-							best = r*g.w + cc
-							break scan
-						}
-					}
-				}
-				if best < 0 {
-					// m is NaN: send the gradient to the first NaN, as the scan that
-					// produced it would.
-					best = firstNaN(xs, g.w, r0, r1, c0, c1)
-				}
-				dxp[best] += dyp[i*g.ow+j]
-			}
-		}
+		p.merge(dx[pl*hw:(pl+1)*hw], grad)
 	})
-}
-
-// firstNaN returns the index of the first NaN of a window, or its first element.
-func firstNaN(x []float32, w, r0, r1, c0, c1 int) int {
-	for r := r0; r < r1; r++ {
-		for c := c0; c < c1; c++ {
-			if x[r*w+c] != x[r*w+c] {
-				return r*w + c
-			}
-		}
-	}
-	return r0*w + c0
 }
 
 func (b *Backend) globalAvgPool(out, in *tensor.Tensor) {

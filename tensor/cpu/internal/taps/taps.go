@@ -112,3 +112,78 @@ func Weighted(dst []float32, xs [][]float32, w []float32) {
 		dst[i] = s
 	}
 }
+
+func checkShifted(op string, n int, src []float32, off []int) {
+	if len(off) == 0 {
+		panic(fmt.Sprintf("taps.%s: no taps", op))
+	}
+	for _, o := range off {
+		if o < 0 || o+n > len(src) {
+			panic(fmt.Sprintf("taps.%s: offset %d with %d outputs outside source of %d", op, o, n, len(src)))
+		}
+	}
+}
+
+// ShiftedMax computes
+//
+//	for i := range dst {
+//		m := src[off[0]+i]
+//		for _, o := range off[1:] {
+//			m = max(m, src[o+i])
+//		}
+//		dst[i] = m
+//	}
+//
+// for at least one tap, up to NaN handling: the assembly's VMAXPS lets a NaN through
+// only when it comes from a later tap. Offsets as for Shifted.
+func ShiftedMax(dst, src []float32, off []int) {
+	checkShifted("ShiftedMax", len(dst), src, off)
+	n := 0
+	if asm {
+		n = len(dst) &^ 7
+		if n > 0 {
+			shiftedMaxAVX2(&dst[0], &src[0], &off[0], len(off), n)
+		}
+	}
+	for i := n; i < len(dst); i++ {
+		m := src[off[0]+i]
+		for _, o := range off[1:] {
+			m = max(m, src[o+i])
+		}
+		dst[i] = m
+	}
+}
+
+// ShiftedArgmax computes, for each i, the first tap t (in the order of off) at which
+// src[off[t]+i] is largest:
+//
+//	for i := range idx {
+//		best, m := 0, src[off[0]+i]
+//		for t, o := range off[1:] {
+//			if src[o+i] > m {
+//				best, m = t+1, src[o+i]
+//			}
+//		}
+//		idx[i] = int32(best)
+//	}
+//
+// A NaN is never larger, so it is chosen only as the first tap. Offsets as for Shifted.
+func ShiftedArgmax(idx []int32, src []float32, off []int) {
+	checkShifted("ShiftedArgmax", len(idx), src, off)
+	n := 0
+	if asm {
+		n = len(idx) &^ 7
+		if n > 0 {
+			shiftedArgmaxAVX2(&idx[0], &src[0], &off[0], len(off), n)
+		}
+	}
+	for i := n; i < len(idx); i++ {
+		best, m := 0, src[off[0]+i]
+		for t, o := range off[1:] {
+			if src[o+i] > m {
+				best, m = t+1, src[o+i]
+			}
+		}
+		idx[i] = int32(best)
+	}
+}

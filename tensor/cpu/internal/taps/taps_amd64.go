@@ -17,3 +17,13 @@ func shiftedAVX2(dst, src *float32, off *int, w *float32, taps, n int)
 //
 //go:noescape
 func weightedAVX2(dst *float32, xs **float32, w *float32, k, n int)
+
+// shiftedMaxAVX2 is ShiftedMax for n a positive multiple of 8 and taps >= 1.
+//
+//go:noescape
+func shiftedMaxAVX2(dst, src *float32, off *int, taps, n int)
+
+// shiftedArgmaxAVX2 is ShiftedArgmax for n a positive multiple of 8 and taps >= 1.
+//
+//go:noescape
+func shiftedArgmaxAVX2(idx *int32, src *float32, off *int, taps, n int)

@@ -153,3 +153,159 @@ wtap8:
 wdone:
 	VZEROUPPER
 	RET
+
+// func shiftedMaxAVX2(dst, src *float32, off *int, taps, n int)
+//
+// As shiftedAVX2 with VMAXPS in place of the multiply-add, starting from the first tap.
+TEXT ·shiftedMaxAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ off+16(FP), R8
+	MOVQ taps+24(FP), R10
+	MOVQ n+32(FP), CX
+	XORQ AX, AX
+
+mblock32:
+	MOVQ    CX, DX
+	SUBQ    AX, DX
+	CMPQ    DX, $32
+	JLT     mblock8
+	MOVQ    (R8), DX
+	ADDQ    AX, DX
+	LEAQ    (SI)(DX*4), DX
+	VMOVUPS (DX), Y0
+	VMOVUPS 32(DX), Y1
+	VMOVUPS 64(DX), Y2
+	VMOVUPS 96(DX), Y3
+	MOVQ    $1, BX
+
+mtap32:
+	CMPQ   BX, R10
+	JGE    mstore32
+	MOVQ   (R8)(BX*8), DX
+	ADDQ   AX, DX
+	LEAQ   (SI)(DX*4), DX
+	VMAXPS (DX), Y0, Y0
+	VMAXPS 32(DX), Y1, Y1
+	VMAXPS 64(DX), Y2, Y2
+	VMAXPS 96(DX), Y3, Y3
+	INCQ   BX
+	JMP    mtap32
+
+mstore32:
+	VMOVUPS Y0, (DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+	ADDQ    $32, AX
+	JMP     mblock32
+
+mblock8:
+	CMPQ    AX, CX
+	JGE     mdone
+	MOVQ    (R8), DX
+	ADDQ    AX, DX
+	VMOVUPS (SI)(DX*4), Y0
+	MOVQ    $1, BX
+
+mtap8:
+	CMPQ   BX, R10
+	JGE    mstore8
+	MOVQ   (R8)(BX*8), DX
+	ADDQ   AX, DX
+	VMAXPS (SI)(DX*4), Y0, Y0
+	INCQ   BX
+	JMP    mtap8
+
+mstore8:
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     mblock8
+
+mdone:
+	VZEROUPPER
+	RET
+
+// func shiftedArgmaxAVX2(idx *int32, src *float32, off *int, taps, n int)
+//
+// Two blocks of 8 outputs at a time keep the running maximum (Y0, Y4) and the tap that
+// gave it (Y1, Y5); a later tap replaces them only where it is strictly greater
+// (VCMPPS greater-than, ordered: NaN never wins), so ties keep the first tap.
+TEXT ·shiftedArgmaxAVX2(SB), NOSPLIT, $0-40
+	MOVQ idx+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ off+16(FP), R8
+	MOVQ taps+24(FP), R10
+	MOVQ n+32(FP), CX
+	XORQ AX, AX
+
+ablock16:
+	MOVQ    CX, DX
+	SUBQ    AX, DX
+	CMPQ    DX, $16
+	JLT     ablock8
+	MOVQ    (R8), DX
+	ADDQ    AX, DX
+	LEAQ    (SI)(DX*4), DX
+	VMOVUPS (DX), Y0
+	VMOVUPS 32(DX), Y4
+	VPXOR   Y1, Y1, Y1
+	VPXOR   Y5, Y5, Y5
+	MOVQ    $1, BX
+
+atap16:
+	CMPQ         BX, R10
+	JGE          astore16
+	MOVQ         (R8)(BX*8), DX
+	ADDQ         AX, DX
+	LEAQ         (SI)(DX*4), DX
+	MOVL         BX, X8
+	VPBROADCASTD X8, Y8
+	VMOVUPS      (DX), Y2
+	VMOVUPS      32(DX), Y6
+	VCMPPS       $0x1e, Y0, Y2, Y3
+	VCMPPS       $0x1e, Y4, Y6, Y7
+	VBLENDVPS    Y3, Y2, Y0, Y0
+	VBLENDVPS    Y3, Y8, Y1, Y1
+	VBLENDVPS    Y7, Y6, Y4, Y4
+	VBLENDVPS    Y7, Y8, Y5, Y5
+	INCQ         BX
+	JMP          atap16
+
+astore16:
+	VMOVDQU Y1, (DI)(AX*4)
+	VMOVDQU Y5, 32(DI)(AX*4)
+	ADDQ    $16, AX
+	JMP     ablock16
+
+ablock8:
+	CMPQ    AX, CX
+	JGE     adone
+	MOVQ    (R8), DX
+	ADDQ    AX, DX
+	VMOVUPS (SI)(DX*4), Y0
+	VPXOR   Y1, Y1, Y1
+	MOVQ    $1, BX
+
+atap8:
+	CMPQ         BX, R10
+	JGE          astore8
+	MOVQ         (R8)(BX*8), DX
+	ADDQ         AX, DX
+	MOVL         BX, X8
+	VPBROADCASTD X8, Y8
+	VMOVUPS      (SI)(DX*4), Y2
+	VCMPPS       $0x1e, Y0, Y2, Y3
+	VBLENDVPS    Y3, Y2, Y0, Y0
+	VBLENDVPS    Y3, Y8, Y1, Y1
+	INCQ         BX
+	JMP          atap8
+
+astore8:
+	VMOVDQU Y1, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     ablock8
+
+adone:
+	VZEROUPPER
+	RET

@@ -11,3 +11,11 @@ func shiftedAVX2(dst, src *float32, off *int, w *float32, taps, n int) {
 func weightedAVX2(dst *float32, xs **float32, w *float32, k, n int) {
 	panic("taps: no assembly in this build")
 }
+
+func shiftedMaxAVX2(dst, src *float32, off *int, taps, n int) {
+	panic("taps: no assembly in this build")
+}
+
+func shiftedArgmaxAVX2(idx *int32, src *float32, off *int, taps, n int) {
+	panic("taps: no assembly in this build")
+}

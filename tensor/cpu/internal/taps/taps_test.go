@@ -129,3 +129,40 @@ func BenchmarkShifted9(b *testing.B) {
 	}
 	b.ReportMetric(float64(2*9*len(dst))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+func TestShiftedMaxArgmax(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, useAsm := range modes() {
+		UseAssembly(useAsm)
+		for _, n := range []int{1, 7, 8, 15, 16, 17, 33, 100, 1100} {
+			for _, taps := range []int{1, 2, 9, 25} {
+				name := fmt.Sprintf("asm=%v n=%d taps=%d", useAsm, n, taps)
+				off := make([]int, taps)
+				for i := range off {
+					off[i] = rng.IntN(30)
+				}
+				src := make([]float32, n+30)
+				for i := range src {
+					// Few distinct values, so that ties are common.
+					src[i] = float32(rng.IntN(5))
+				}
+				dst := make([]float32, n)
+				idx := make([]int32, n)
+				ShiftedMax(dst, src, off)
+				ShiftedArgmax(idx, src, off)
+				for i := range n {
+					best := 0
+					for k := 1; k < taps; k++ {
+						if src[off[k]+i] > src[off[best]+i] {
+							best = k
+						}
+					}
+					if dst[i] != src[off[best]+i] || idx[i] != int32(best) {
+						t.Fatalf("%s: element %d: max %v argmax %d, want %v at %d", name, i, dst[i], idx[i], src[off[best]+i], best)
+					}
+				}
+			}
+		}
+	}
+	UseAssembly(true)
+}
