@@ -16,10 +16,11 @@ type gemmParams struct {
 	nc     int // columns of a packed B panel (multiple of nr)
 
 	// micro computes the mr×nr tile
-	//	C[i*ldc+j] = alpha * Σ_p a[p*mr+i]*b[p*nr+j] + beta*C[i*ldc+j]
-	// over p in [0, kc), where a and b are packed strips. When beta == 0, C is
-	// only written, never read, so NaN in C does not survive.
-	micro func(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+	//	C[i*ldc+j] = alpha * Σ_p a[p*mr+i]*b[p*ldb+j] + beta*C[i*ldc+j]
+	// over p in [0, kc), where a is a packed strip and b a packed strip
+	// (ldb = nr) or B itself. When beta == 0, C is only written, never
+	// read, so NaN in C does not survive.
+	micro func(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 	// packA8, if set (mr = 8), packs 8 whole rows of a non-transposed A:
 	// dst[p*8+i] = a[i*lda+p] for p in [0, kc), kc a multiple of 8.
@@ -41,15 +42,15 @@ var genericImpl = implementation{
 }
 
 // microGeneric is the Go micro-kernel: a 4×4 tile held in 16 locals.
-func microGeneric(kc int, a, b, c *float32, ldc int, alpha, beta float32) {
+func microGeneric(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32) {
 	const mr, nr = 4, 4
 	as := unsafe.Slice(a, kc*mr)
-	bs := unsafe.Slice(b, kc*nr)
+	bs := unsafe.Slice(b, max(0, (kc-1)*ldb+nr))
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	var c20, c21, c22, c23, c30, c31, c32, c33 float32
 	for p := 0; p < kc; p++ {
 		ap := as[p*mr : p*mr+mr : p*mr+mr]
-		bp := bs[p*nr : p*nr+nr : p*nr+nr]
+		bp := bs[p*ldb : p*ldb+nr : p*ldb+nr]
 		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 		a0 := ap[0]
 		c00 += a0 * b0
@@ -301,40 +302,56 @@ func (st *gemmState) runTask(slot, task int) {
 		// streams from L2.
 		for i := 0; i < mc; i += g.mr {
 			for s := s0; s < s1; s++ {
-				st.tile(slot, &ap[i*kc], &st.bp[s*bStripLen(kc, g.nr)], ic+i, s*g.nr, min(g.mr, mc-i))
+				st.tile(slot, &ap[i*kc], &st.bp[s*bStripLen(kc, g.nr)], g.nr, ic+i, s*g.nr, min(g.mr, mc-i))
 			}
 		}
 		return
 	}
 	group := g.groupStrips()
+	// A whole strip of a non-transposed B used by at most two A strips is
+	// read in place (kc rows ldb apart): packing would copy it to read it
+	// twice. With more A strips, packing wins: the in-place rows, ldb apart,
+	// may share a few L1 sets (ldb a multiple of 1 KiB) and evict each
+	// other before the next A strip comes (measured: 64×2048×64 loses 25%).
+	direct := !st.transB && mc <= 2*g.mr
 	for s := s0; s < s1; s++ {
 		j := s * g.nr
-		g0 := s0 + (s-s0)/group*group
-		if s == g0 {
-			g1 := min(g0+group, s1)
-			packB(st.bstrip[slot], g, st.transB, st.b, st.ldb, st.pc, kc, st.jc+j, min(g1*g.nr, st.nc)-j)
+		var bs *float32
+		ldb := g.nr
+		switch {
+		case direct && j+g.nr <= st.nc:
+			bs, ldb = &st.b[st.pc*st.ldb+st.jc+j], st.ldb
+		case direct:
+			packB(st.bstrip[slot], g, false, st.b, st.ldb, st.pc, kc, st.jc+j, st.nc-j)
+			bs = &st.bstrip[slot][0]
+		default:
+			g0 := s0 + (s-s0)/group*group
+			if s == g0 {
+				g1 := min(g0+group, s1)
+				packB(st.bstrip[slot], g, st.transB, st.b, st.ldb, st.pc, kc, st.jc+j, min(g1*g.nr, st.nc)-j)
+			}
+			bs = &st.bstrip[slot][(s-g0)*bStripLen(kc, g.nr)]
 		}
-		bs := &st.bstrip[slot][(s-g0)*bStripLen(kc, g.nr)]
 		for i := 0; i < mc; i += g.mr {
-			st.tile(slot, &ap[i*kc], bs, ic+i, j, min(g.mr, mc-i))
+			st.tile(slot, &ap[i*kc], bs, ldb, ic+i, j, min(g.mr, mc-i))
 		}
 	}
 }
 
 // tile runs the micro-kernel for the tile of C at row i, column jc+j of
 // the panel, mr rows tall (mr < g.mr at the bottom edge).
-func (st *gemmState) tile(slot int, as, bs *float32, i, j, mr int) {
+func (st *gemmState) tile(slot int, as, bs *float32, ldb, i, j, mr int) {
 	g := st.g
 	nr := min(g.nr, st.nc-j)
 	coff := i*st.ldc + st.jc + j
 	if mr == g.mr && nr == g.nr {
-		g.micro(st.kc, as, bs, &st.c[coff], st.ldc, st.alpha, st.beta)
+		g.micro(st.kc, as, bs, ldb, &st.c[coff], st.ldc, st.alpha, st.beta)
 		return
 	}
 	// Edge tile: compute the full tile into scratch, copy the part that
 	// exists. The scratch is never read (beta 0).
 	t := st.edge[slot]
-	g.micro(st.kc, as, bs, &t[0], g.nr, 1, 0)
+	g.micro(st.kc, as, bs, ldb, &t[0], g.nr, 1, 0)
 	for r := range mr {
 		row := st.c[coff+r*st.ldc : coff+r*st.ldc+nr]
 		tr := t[r*g.nr : r*g.nr+nr]

@@ -3,19 +3,22 @@
 #include "textflag.h"
 
 // Micro-kernels for Sgemm: see gemmParams.micro in gemm.go for the contract.
-// a points to a packed mr-tall strip (kc columns of mr values), b to a
-// packed nr-wide strip (kc rows of nr values), c to the tile's top-left
-// element, ldc is C's row stride in elements.
+// a points to a packed mr-tall strip (kc columns of mr values), b to kc
+// rows of nr values ldb apart (a packed strip, ldb = nr, or B itself), c to
+// the tile's top-left element, ldc is C's row stride in elements.
 
 // One k step of the 8×32 AVX-512 kernel: row i's broadcast A value times
 // the two B vectors Z16, Z17, into accumulators Z(2i), Z(2i+1).
 #define K8X32(off, za, z0, z1) VBROADCASTSS off(SI), za; VFMADD231PS Z16, za, z0; VFMADD231PS Z17, za, z1
 
-// One k step: the B row at boff(DI) times the A column at aoff(SI).
-#define STEP512(aoff, boff) \
-	VMOVUPS boff(DI), Z16; \
-	VMOVUPS boff+64(DI), Z17; \
-	PREFETCHT0 boff+1024(DI); \
+// One k step: the B row at DI times the A column at aoff(SI); DI moves on
+// by ldb (R11) and fetches the row 8 steps ahead (R12 = 8·ldb).
+#define STEP512(aoff) \
+	VMOVUPS (DI), Z16; \
+	VMOVUPS 64(DI), Z17; \
+	PREFETCHT0 (DI)(R12*1); \
+	PREFETCHT0 64(DI)(R12*1); \
+	ADDQ R11, DI; \
 	K8X32(aoff, Z18, Z0, Z1); \
 	K8X32(aoff+4, Z19, Z2, Z3); \
 	K8X32(aoff+8, Z20, Z4, Z5); \
@@ -29,14 +32,17 @@
 #define ROW512_BETA(z0, z1) VMULPS Z30, z0, z0; VMULPS Z30, z1, z1; VFMADD231PS (DX), Z31, z0; VFMADD231PS 64(DX), Z31, z1; VMOVUPS z0, (DX); VMOVUPS z1, 64(DX); ADDQ R8, DX
 #define ROW512(z0, z1) VMULPS Z30, z0, z0; VMULPS Z30, z1, z1; VMOVUPS z0, (DX); VMOVUPS z1, 64(DX); ADDQ R8, DX
 
-// func microAVX512(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32)
-TEXT ·microAVX512(SB), NOSPLIT, $0-48
+// func microAVX512(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+TEXT ·microAVX512(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
+	MOVQ ldb+24(FP), R11
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
+	SHLQ $2, R11
+	LEAQ (R11*8), R12
 
 	// Fetch the C tile while the k loop runs: its rows are ldc apart and
 	// would otherwise miss at the end, once per call.
@@ -85,30 +91,28 @@ TEXT ·microAVX512(SB), NOSPLIT, $0-48
 loop512x4:
 	CMPQ CX, $4
 	JLT  loop512
-	STEP512(0, 0)
-	STEP512(32, 128)
-	STEP512(64, 256)
-	STEP512(96, 384)
+	STEP512(0)
+	STEP512(32)
+	STEP512(64)
+	STEP512(96)
 	ADDQ $128, SI
-	ADDQ $512, DI
 	SUBQ $4, CX
 	JMP  loop512x4
 
 loop512:
 	TESTQ CX, CX
 	JZ    store512
-	STEP512(0, 0)
+	STEP512(0)
 	ADDQ $32, SI
-	ADDQ $128, DI
 	DECQ CX
 	JMP  loop512
 
 store512:
-	VBROADCASTSS alpha+40(FP), Z30
-	MOVL         beta+44(FP), AX
+	VBROADCASTSS alpha+48(FP), Z30
+	MOVL         beta+52(FP), AX
 	SHLL         $1, AX // drop the sign: -0 counts as 0
 	JZ           nobeta512
-	VBROADCASTSS beta+44(FP), Z31
+	VBROADCASTSS beta+52(FP), Z31
 	ROW512_BETA(Z0, Z1)
 	ROW512_BETA(Z2, Z3)
 	ROW512_BETA(Z4, Z5)
@@ -135,10 +139,11 @@ nobeta512:
 // One k step of the 6×16 AVX2 kernel.
 #define K6X16(off, ya, y0, y1) VBROADCASTSS off(SI), ya; VFMADD231PS Y12, ya, y0; VFMADD231PS Y13, ya, y1
 
-#define STEP256(aoff, boff) \
-	VMOVUPS boff(DI), Y12; \
-	VMOVUPS boff+32(DI), Y13; \
-	PREFETCHT0 boff+512(DI); \
+#define STEP256(aoff) \
+	VMOVUPS (DI), Y12; \
+	VMOVUPS 32(DI), Y13; \
+	PREFETCHT0 (DI)(R12*1); \
+	ADDQ R11, DI; \
 	K6X16(aoff, Y14, Y0, Y1); \
 	K6X16(aoff+4, Y15, Y2, Y3); \
 	K6X16(aoff+8, Y14, Y4, Y5); \
@@ -149,14 +154,17 @@ nobeta512:
 #define ROW256_BETA(y0, y1) VMULPS Y14, y0, y0; VMULPS Y14, y1, y1; VFMADD231PS (DX), Y15, y0; VFMADD231PS 32(DX), Y15, y1; VMOVUPS y0, (DX); VMOVUPS y1, 32(DX); ADDQ R8, DX
 #define ROW256(y0, y1) VMULPS Y14, y0, y0; VMULPS Y14, y1, y1; VMOVUPS y0, (DX); VMOVUPS y1, 32(DX); ADDQ R8, DX
 
-// func microAVX2(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32)
-TEXT ·microAVX2(SB), NOSPLIT, $0-48
+// func microAVX2(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+TEXT ·microAVX2(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
+	MOVQ ldb+24(FP), R11
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
+	SHLQ $2, R11
+	LEAQ (R11*8), R12
 
 	// Fetch the C tile while the k loop runs (see microAVX512).
 	MOVQ DX, R9
@@ -194,30 +202,28 @@ TEXT ·microAVX2(SB), NOSPLIT, $0-48
 loop256x4:
 	CMPQ CX, $4
 	JLT  loop256
-	STEP256(0, 0)
-	STEP256(24, 64)
-	STEP256(48, 128)
-	STEP256(72, 192)
+	STEP256(0)
+	STEP256(24)
+	STEP256(48)
+	STEP256(72)
 	ADDQ $96, SI
-	ADDQ $256, DI
 	SUBQ $4, CX
 	JMP  loop256x4
 
 loop256:
 	TESTQ CX, CX
 	JZ    store256
-	STEP256(0, 0)
+	STEP256(0)
 	ADDQ $24, SI
-	ADDQ $64, DI
 	DECQ CX
 	JMP  loop256
 
 store256:
-	VBROADCASTSS alpha+40(FP), Y14
-	MOVL         beta+44(FP), AX
+	VBROADCASTSS alpha+48(FP), Y14
+	MOVL         beta+52(FP), AX
 	SHLL         $1, AX // drop the sign: -0 counts as 0
 	JZ           nobeta256
-	VBROADCASTSS beta+44(FP), Y15
+	VBROADCASTSS beta+52(FP), Y15
 	ROW256_BETA(Y0, Y1)
 	ROW256_BETA(Y2, Y3)
 	ROW256_BETA(Y4, Y5)

@@ -7,7 +7,7 @@ import "github.com/klauspost/cpuid/v2"
 // Assembly in gemm_amd64.s and vec_amd64.s.
 
 //go:noescape
-func microAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+func microAVX2(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 //go:noescape
 func packA8AVX2(dst, a *float32, lda, kc int)
@@ -19,7 +19,7 @@ func packBRow32AVX2(dst, src *float32, strips, stride int)
 func packBRow16AVX2(dst, src *float32, strips, stride int)
 
 //go:noescape
-func microAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+func microAVX512(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // Blocking for AMD Zen 4 (32 KiB L1d, 1 MiB L2 per core): an A strip
 // (mr×kc, 6 or 8 KiB) stays in L1 while the packed B panel (kc×nc,
