@@ -6,6 +6,19 @@
 // at start-up and tests force each in turn with Select, so that every test
 // runs every implementation (the scheme of Go's crypto/internal/impl). The
 // build tag purego leaves only the "generic" Go implementation.
+//
+// Sgemm follows BLIS/Goto (reference/engine-anchors.md §3): B is packed
+// into nr-wide strips of a kc×nc panel, A into mr-tall strips of an mc×kc
+// block, and one assembly micro-kernel per ISA (8×32 AVX-512, 6×16
+// AVX2+FMA, 4×4 Go) does kc rank-1 updates of an mr×nr tile held in
+// registers. Edge tiles go through a scratch tile. SgemmParallel and
+// Parallel share a persistent pool of GOMAXPROCS-1 goroutines.
+//
+// Measure with
+//
+//	go test ./tensor/cpu/internal/simd -run XXX -bench 'Peak|Sgemm' -benchtime=20x
+//
+// BenchmarkPeak reports the clock and the FMA peak of one core.
 package simd
 
 import "fmt"
