@@ -63,6 +63,8 @@ type Backend struct {
 	wg1     uint32 // 1-d workgroup size
 	wgGEMM  [2]uint32
 	tileGEM [2]uint32 // per-thread tile TM, TN
+	// splitTarget is the number of workgroups a GEMM should reach by splitting K.
+	splitTarget int
 
 	stats Counters
 	msgs0 uint64 // validation messages seen before this backend opened
@@ -91,6 +93,7 @@ type options struct {
 	shadow       bool // check every op against the CPU backend
 
 	noPushDescriptors bool // cached descriptor sets even where push descriptors exist
+	splitTarget       int  // if > 0, overrides the workgroup count split-K GEMMs aim for
 }
 
 func open(spec string, opt options) (*Backend, error) {
@@ -122,6 +125,9 @@ func open(spec string, opt options) (*Backend, error) {
 	if err := b.init(opt.forceStaging, opt.noPushDescriptors); err != nil {
 		in.destroy()
 		return nil, fmt.Errorf("vulkan:%d (%s): %w", idx, b.info.Name, err)
+	}
+	if opt.splitTarget > 0 {
+		b.splitTarget = opt.splitTarget
 	}
 	if opt.shadow {
 		b.shadow = newShadow()
@@ -213,8 +219,11 @@ func (b *Backend) init(forceStaging, noPush bool) error {
 	if !b.rec.init(b.inst.inst, b.dev, b.layout) {
 		return fmt.Errorf("device lacks core command entry points")
 	}
-	// Block 0 always exists: it fills the bindings an op leaves unused.
-	if _, err := b.newBlock(b.devPool, blockSize); err != nil {
+	// Block 0 is bound where an op leaves a binding unused. It holds no tensor, so
+	// synchronisation validation (which assumes a shader touches every binding it
+	// declares) sees no hazard through it.
+	dummy := &pool{backend: b, name: "unused bindings", typeIndex: b.devPool.typeIndex, host: b.devPool.host}
+	if _, err := b.newBlock(dummy, allocAlign); err != nil {
 		return fmt.Errorf("%v: the device has too little memory; use --device cpu", err)
 	}
 	b.chooseWorkgroups()
@@ -229,6 +238,12 @@ func (b *Backend) chooseWorkgroups() {
 		// CPU drivers (lavapipe) run a workgroup's invocations as coroutines in SIMD
 		// batches; every barrier switches all of them, so smaller groups are much faster.
 		want1, wantG, tile = 64, 8, 32
+	}
+	// Enough workgroups to fill a large GPU (about 100 compute units, two groups each);
+	// a CPU driver gains nothing from more groups than cores.
+	b.splitTarget = 256
+	if b.info.Type == "cpu" {
+		b.splitTarget = 1
 	}
 	lim := min(b.info.MaxWorkgroupInvocations, b.info.MaxWorkgroupSize[0])
 	wg := want1

@@ -165,7 +165,7 @@ func (b *Backend) record(op tensor.Op, out, in []*tensor.Tensor) {
 		n, c, h, w := x.Shape.NCHW("batch_norm_backward")
 		b.launch(kernel{
 			shader: "batch_norm_backward", spec: b.spec1(),
-			bind:   []*tensor.Tensor{out[0], out[1], out[2], in[0], x, in[2], in[3], in[4]},
+			bind:   []*tensor.Tensor{out[0], orElse(out[1], out[0]), orElse(out[2], out[0]), in[0], x, in[2], in[3], in[4]},
 			writes: 0b111,
 			params: []uint32{u(n), u(c), u(h * w), flag(in[4] != nil, out[1] != nil, out[2] != nil)},
 			groups: [3]uint32{uint32(c), 1, 1},
@@ -212,7 +212,7 @@ func (b *Backend) record(op tensor.Op, out, in []*tensor.Tensor) {
 		w := in[0]
 		b.launch(kernel{
 			shader: "sgd_step", spec: b.spec1(),
-			bind: []*tensor.Tensor{w, in[1], in[2]}, writes: 0b101,
+			bind: []*tensor.Tensor{w, in[1], orElse(in[2], w)}, writes: 0b101,
 			params: []uint32{u(w.Numel()), f(p.LR), f(p.Momentum), f(p.Dampening), f(p.WeightDecay),
 				flag(p.Nesterov, p.First, in[2] != nil)},
 			groups: b.elems(w.Numel()),
@@ -321,14 +321,14 @@ func (b *Backend) batchNormTrain(p tensor.BatchNormParams, out, in []*tensor.Ten
 	x := in[0]
 	n, c, h, w := x.Shape.NCHW("batch_norm_train")
 	running := in[3] != nil && in[4] != nil
-	writes := uint32(0b111)
-	if running {
-		writes |= 0b11000000
+	rm, rv := in[3], in[4]
+	if !running {
+		rm, rv = out[1], out[2]
 	}
 	b.launch(kernel{
 		shader: "batch_norm_train", spec: b.spec1(),
-		bind:   []*tensor.Tensor{out[0], out[1], out[2], x, in[1], in[2], in[3], in[4]},
-		writes: writes,
+		bind:   []*tensor.Tensor{out[0], out[1], out[2], x, in[1], in[2], rm, rv},
+		writes: 0b11000111,
 		params: []uint32{u(n), u(c), u(h * w), f(p.Eps), f(p.Momentum), flag(in[1] != nil, in[2] != nil, running)},
 		groups: b.grid1(c),
 	})
@@ -367,23 +367,94 @@ func (b *Backend) conv(kind convKind, y, x, w *tensor.Tensor, p tensor.Conv2DPar
 		return
 	}
 	mg := cout / p.Groups
-	var m, nn int
+	var m, nn, kk int
 	var k kernel
+	split := false
 	switch kind {
 	case convForward:
-		m, nn = mg, n*oh*ow
+		m, nn, kk = mg, n*oh*ow, cg*kh*kw
 		k = kernel{shader: "conv2d", bind: []*tensor.Tensor{y, x, w}}
 	case convBackwardData:
-		m, nn = cg, n*h*wd
+		m, nn, kk = cg, n*h*wd, mg*kh*kw
 		k = kernel{shader: "conv2d_backward_data", bind: []*tensor.Tensor{x, y, w}}
 	case convBackwardFilter:
-		m, nn = mg, cg*kh*kw
+		m, nn, kk = mg, cg*kh*kw, n*oh*ow
 		k = kernel{shader: "conv2d_backward_filter", bind: []*tensor.Tensor{w, x, y}}
+		split = true // its output is [group][m][n] contiguous, as split_sum writes it
 	}
 	k.writes = 1
-	k.params = params
 	k.spec, k.groups = b.gemmGrid(m, nn, p.Groups)
+	splits, chunk := 1, kk
+	if split {
+		splits, chunk = b.splitK(int(k.groups[0]*k.groups[1]*k.groups[2]), kk)
+	}
+	k.params = append(params, u(splits), u(chunk))
+	b.launchSplit(k, splits, p.Groups*m*nn, m*nn)
+}
+
+// splitK chooses how many slices of K a GEMM with the given number of output tiles is cut
+// into, so that the device has about b.splitTarget workgroups, each summing at least
+// 4 tiles of K (gemm.glsl BK = 16).
+func (b *Backend) splitK(tiles, k int) (splits, chunk int) {
+	const bk = 16
+	splits = min((b.splitTarget+tiles-1)/tiles, (k+4*bk-1)/(4*bk), 64)
+	if splits <= 1 {
+		return 1, k
+	}
+	chunk = ((k+splits-1)/splits + bk - 1) / bk * bk
+	return (k + chunk - 1) / chunk, chunk
+}
+
+// launchSplit records a GEMM kernel; with splits > 1 its partials go to a scratch buffer
+// (binding 3) that split_sum adds into the output (binding 0, total elements, per-layer
+// size layer).
+func (b *Backend) launchSplit(k kernel, splits, total, layer int) {
+	if splits <= 1 {
+		// The shader's split branch stores to binding 3; bind the output there, so
+		// synchronisation validation sees no write to the shared unused-binding block.
+		k.bind = append(k.bind, k.bind[0])
+		b.launch(k)
+		return
+	}
+	scratch := b.scratch(splits * total)
+	out := k.bind[0]
+	k.bind = append(k.bind, scratch)
+	k.writes |= 1 << 3
+	k.groups[2] *= uint32(splits)
 	b.launch(k)
+	b.launch(kernel{
+		shader: "split_sum", spec: b.spec1(), bind: []*tensor.Tensor{out, scratch}, writes: 1,
+		params: []uint32{u(total), u(splits), u(layer)}, groups: b.elems(total),
+	})
+	b.releaseScratch(scratch)
+}
+
+// scratch returns a temporary device tensor for the batch being recorded; releaseScratch
+// frees it once recorded (the memory returns when the batch has finished).
+func (b *Backend) scratch(n int) *tensor.Tensor {
+	a, err := b.allocFrom(b.devPool, n)
+	if err != nil {
+		panic(&tensor.DeviceError{Backend: b.name, Msg: "scratch: " + err.Error() + "; use smaller batches or --device cpu"})
+	}
+	b.stats.LiveBuffers++
+	b.stats.LiveBytes += int64(a.size)
+	return &tensor.Tensor{Dev: b, Buf: &buffer{a: a}, Shape: tensor.Shape{n}, Strides: []int{1}}
+}
+
+func (b *Backend) releaseScratch(t *tensor.Tensor) { b.release(t.Buf.(*buffer).a) }
+
+func (b *Backend) matmul(c, a, bm *tensor.Tensor, ta, tb bool) {
+	m, n := c.Shape[0], c.Shape[1]
+	k := a.Shape[1]
+	if ta {
+		k = a.Shape[0]
+	}
+	spec, groups := b.gemmGrid(m, n, 1)
+	splits, chunk := b.splitK(int(groups[0]*groups[1]), k)
+	b.launchSplit(kernel{
+		shader: "matmul", spec: spec, bind: []*tensor.Tensor{c, a, bm}, writes: 1,
+		params: []uint32{u(m), u(n), u(k), flag(ta), flag(tb), u(splits), u(chunk)}, groups: groups,
+	}, splits, m*n, m*n)
 }
 
 // gemmGrid returns the specialisation constants and grid of a tiled GEMM of an m×n output,
@@ -396,15 +467,13 @@ func (b *Backend) gemmGrid(m, n, batch int) ([specCount]uint32, [3]uint32) {
 	return spec, [3]uint32{uint32((n + bn - 1) / bn), uint32((m + bm - 1) / bm), uint32(batch)}
 }
 
-func (b *Backend) matmul(c, a, bm *tensor.Tensor, ta, tb bool) {
-	m, n := c.Shape[0], c.Shape[1]
-	k := a.Shape[1]
-	if ta {
-		k = a.Shape[0]
+// orElse returns t, or when t is nil the tensor to bind in its place: a binding the shader
+// may store to must not be the shared unused-binding block, or synchronisation
+// validation sees writes to it from unrelated dispatches. The shader's flags keep it from
+// actually writing there.
+func orElse(t, instead *tensor.Tensor) *tensor.Tensor {
+	if t == nil {
+		return instead
 	}
-	spec, groups := b.gemmGrid(m, n, 1)
-	b.launch(kernel{
-		shader: "matmul", spec: spec, bind: []*tensor.Tensor{c, a, bm}, writes: 1,
-		params: []uint32{u(m), u(n), u(k), flag(ta), flag(tb)}, groups: groups,
-	})
+	return t
 }

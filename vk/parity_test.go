@@ -207,6 +207,21 @@ func TestParityStaging(t *testing.T) {
 	testParity(t, b)
 }
 
+// TestParitySplitK runs the cases with split-K forced wherever K allows it, as on a
+// large GPU.
+func TestParitySplitK(t *testing.T) {
+	device(t)
+	b, err := open("vulkan", options{splitTarget: 1 << 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	testParity(t, b)
+	if s, ok := b.pipes[pipeKey{shader: "split_sum", spec: b.spec1()}]; !ok || s == nil {
+		t.Error("no GEMM was split")
+	}
+}
+
 // TestParityDescriptorSets runs the cases through the fallback for devices without push
 // descriptors: cached sets binding whole blocks.
 func TestParityDescriptorSets(t *testing.T) {

@@ -1,6 +1,7 @@
 // conv.glsl: the convolution geometry shared by the conv2d kernels, from the push
 // constants set by vk/ops.go conv: p[0] N, p[1] Cin, p[2] H, p[3] W, p[4] Cout, p[5] OH,
-// p[6] OW, p[7] KH, p[8] KW, p[9] stride, p[10] pad, p[11] dilation, p[12] groups.
+// p[6] OW, p[7] KH, p[8] KW, p[9] stride, p[10] pad, p[11] dilation, p[12] groups,
+// p[13] split-K count, p[14] split-K chunk (gemm.glsl).
 
 #define CV_N pc.p[0]
 #define CV_CIN pc.p[1]
@@ -17,3 +18,5 @@
 #define CV_G pc.p[12]
 #define CV_CG (CV_CIN / CV_G)
 #define CV_MG (CV_COUT / CV_G)
+#define GEMM_SPLITS pc.p[13]
+#define GEMM_KCHUNK pc.p[14]

@@ -1,7 +1,7 @@
 #version 450
 // conv2d_backward_filter.comp: the weight gradient as an implicit GEMM per group:
 // M = Cout/G, N = Cin/G*KH*KW taps, K = batch*OH*OW positions.
-// Bindings: 0 dw, 1 x, 2 dy. Parameters: conv.glsl.
+// Bindings: 0 dw, 1 x, 2 dy, 3 split-K partials. Parameters: conv.glsl.
 #include "common.glsl"
 #include "conv.glsl"
 
