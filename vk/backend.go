@@ -144,27 +144,11 @@ func (b *Backend) init(forceStaging, noPush bool) error {
 		return fmt.Errorf("device binds %d storage buffers per stage, want %d: use another device or --device cpu", info.MaxStorageBuffersPerStage, maxBindings)
 	}
 	b.family = uint32(info.ComputeQueueFamily)
-	qci := []vulkan.DeviceQueueCreateInfo{{
-		SType:            vulkan.StructureTypeDeviceQueueCreateInfo,
-		QueueFamilyIndex: b.family,
-		QueueCount:       1,
-		PQueuePriorities: []float32{1},
-	}}
-	dci := vulkan.DeviceCreateInfo{
-		SType:                vulkan.StructureTypeDeviceCreateInfo,
-		QueueCreateInfoCount: 1,
-		PQueueCreateInfos:    qci,
-	}
 	// Push descriptors (VK_KHR_push_descriptor) bind each tensor's exact range per
 	// dispatch; without them one cached descriptor set per combination of blocks is bound.
 	b.pushDesc = info.PushDescriptor && !noPush
-	if b.pushDesc {
-		dci.EnabledExtensionCount = 1
-		dci.PpEnabledExtensionNames = []string{"VK_KHR_push_descriptor\x00"}
-	}
-	// Out-parameters are locals: cgo rejects pointers into structs that hold Go pointers.
-	var dev vulkan.Device
-	if r := vulkan.CreateDevice(b.pd, &dci, nil, &dev); r != vulkan.Success {
+	dev, r := createDevice(b.inst.inst, b.pd, b.family, b.pushDesc)
+	if r != vulkan.Success {
 		return vkErr("create logical device", r)
 	}
 	b.dev = dev

@@ -162,12 +162,7 @@ func (b *Backend) flush() {
 	if r := vulkan.EndCommandBuffer(s.cb); r != vulkan.Success {
 		b.deviceFailed("end command buffer", r)
 	}
-	si := []vulkan.SubmitInfo{{
-		SType:              vulkan.StructureTypeSubmitInfo,
-		CommandBufferCount: 1,
-		PCommandBuffers:    []vulkan.CommandBuffer{s.cb},
-	}}
-	if r := vulkan.QueueSubmit(b.queue, 1, si, s.fence); r != vulkan.Success {
+	if r := b.rec.submit(b.queue, s.cb, s.fence); r != vulkan.Success {
 		b.deviceFailed("submit", r)
 	}
 	s.serial = b.serial

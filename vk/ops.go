@@ -75,12 +75,32 @@ func (b *Backend) ew4(code int, n int, out, x, y, z *tensor.Tensor, params ...ui
 	})
 }
 
-// reduce records s[idx] = A*Σ f(x, y) (+ s[idx] when acc) in one workgroup.
+// reduce records s[idx] = A*Σ f(x, y) (+ s[idx] when acc). On a GPU a large tensor is
+// summed in two passes (partial sums of many workgroups, then one workgroup), so the whole
+// device works on it.
 func (b *Backend) reduce(code int, s *tensor.Tensor, idx int, x, y *tensor.Tensor, A float32, acc bool) {
+	n := x.Numel()
+	per := 16 * int(b.wg1) // elements per workgroup in the first pass
+	if b.splitTarget > 1 && n >= 2*per {
+		parts := min((n+per-1)/per, 512)
+		scratch := b.scratch(parts)
+		b.launch(kernel{
+			shader: "reduce", spec: b.spec1(uint32(code)),
+			bind: []*tensor.Tensor{scratch, x, y}, writes: 1,
+			params: []uint32{u(n), f(1), 0, 0, 1}, groups: b.grid1(parts),
+		})
+		b.launch(kernel{
+			shader: "reduce", spec: b.spec1(redSum),
+			bind: []*tensor.Tensor{s, scratch}, writes: 1,
+			params: []uint32{u(parts), f(A), u(idx), flag(acc), 0}, groups: [3]uint32{1, 1, 1},
+		})
+		b.releaseScratch(scratch)
+		return
+	}
 	b.launch(kernel{
 		shader: "reduce", spec: b.spec1(uint32(code)),
 		bind: []*tensor.Tensor{s, x, y}, writes: 1,
-		params: []uint32{u(x.Numel()), f(A), u(idx), flag(acc)}, groups: [3]uint32{1, 1, 1},
+		params: []uint32{u(n), f(A), u(idx), flag(acc), 0}, groups: [3]uint32{1, 1, 1},
 	})
 }
 

@@ -3,7 +3,6 @@
 package vk
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	vulkan "github.com/vulkan-go/vulkan"
@@ -86,49 +85,20 @@ func (b *Backend) pipeline(name string, spec [specCount]uint32) vulkan.Pipeline 
 		if err != nil {
 			panic(fmt.Sprintf("vk: %v", err))
 		}
-		words := make([]uint32, len(code)/4)
-		for i := range words {
-			words[i] = binary.LittleEndian.Uint32(code[4*i:])
-		}
-		mci := vulkan.ShaderModuleCreateInfo{
-			SType:    vulkan.StructureTypeShaderModuleCreateInfo,
-			CodeSize: uint(len(code)),
-			PCode:    words,
-		}
-		if r := vulkan.CreateShaderModule(b.dev, &mci, nil, &mod); r != vulkan.Success {
+		m, r := b.rec.createModule(code)
+		if r != vulkan.Success {
 			b.deviceFailed("create shader module "+name, r)
 		}
+		mod = m
 		b.modules[name] = mod
 	}
-	entries := make([]vulkan.SpecializationMapEntry, specCount)
-	for i := range entries {
-		entries[i] = vulkan.SpecializationMapEntry{ConstantID: uint32(i), Offset: uint32(4 * i), Size: 4}
-	}
-	data := cwords(spec[:])
-	defer cfree(data)
-	ci := []vulkan.ComputePipelineCreateInfo{{
-		SType: vulkan.StructureTypeComputePipelineCreateInfo,
-		Stage: vulkan.PipelineShaderStageCreateInfo{
-			SType:  vulkan.StructureTypePipelineShaderStageCreateInfo,
-			Stage:  vulkan.ShaderStageComputeBit,
-			Module: mod,
-			PName:  "main\x00",
-			PSpecializationInfo: []vulkan.SpecializationInfo{{
-				MapEntryCount: specCount,
-				PMapEntries:   entries,
-				DataSize:      specCount * 4,
-				PData:         data,
-			}},
-		},
-		Layout: b.layout,
-	}}
-	pipes := make([]vulkan.Pipeline, 1)
-	if r := vulkan.CreateComputePipelines(b.dev, nil, 1, ci, nil, pipes); r != vulkan.Success {
+	pipe, r := b.rec.createPipeline(mod, spec[:])
+	if r != vulkan.Success {
 		b.deviceFailed("create pipeline "+name, r)
 	}
-	b.pipes[key] = pipes[0]
+	b.pipes[key] = pipe
 	b.stats.Pipelines++
-	return pipes[0]
+	return pipe
 }
 
 // descriptorSet returns the cached set binding the given blocks, writing a new one on first
@@ -167,19 +137,12 @@ func (b *Backend) descriptorSet(key setKey) vulkan.DescriptorSet {
 		b.deviceFailed("allocate descriptor set", r)
 	}
 	b.setsLeft--
-	writes := make([]vulkan.WriteDescriptorSet, maxBindings)
+	var bufs [maxBindings]vulkan.Buffer
+	var ranges [maxBindings]uint64
 	for i, id := range key {
-		blk := b.blocks[id]
-		writes[i] = vulkan.WriteDescriptorSet{
-			SType:           vulkan.StructureTypeWriteDescriptorSet,
-			DstSet:          set,
-			DstBinding:      uint32(i),
-			DescriptorCount: 1,
-			DescriptorType:  vulkan.DescriptorTypeStorageBuffer,
-			PBufferInfo:     []vulkan.DescriptorBufferInfo{{Buffer: blk.buf, Range: vulkan.DeviceSize(blk.size)}},
-		}
+		bufs[i], ranges[i] = b.blocks[id].buf, b.blocks[id].size
 	}
-	vulkan.UpdateDescriptorSets(b.dev, maxBindings, writes, 0, nil)
+	b.rec.writeSet(set, &bufs, &ranges)
 	b.sets[key] = set
 	b.stats.DescriptorSets++
 	return set

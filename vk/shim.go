@@ -213,8 +213,91 @@ typedef struct {
 	PFN_vkCmdCopyBuffer copyBuffer;
 	PFN_vkCmdFillBuffer fillBuffer;
 	PFN_vkCmdPushDescriptorSetKHR pushDescriptors; // NULL without VK_KHR_push_descriptor
+	PFN_vkCreateComputePipelines createPipelines;
+	PFN_vkCreateShaderModule createModule;
+	PFN_vkQueueSubmit submit;
+	PFN_vkUpdateDescriptorSets updateSets;
+	VkDevice dev;
 	VkPipelineLayout layout;
 } gd_rec;
+
+// The calls below build their nested create-info structures in C: vulkan-go's marshalling
+// of nested slices (pSpecializationInfo → pMapEntries, pSubmits → pCommandBuffers) was seen
+// to hand freed memory to the driver under garbage-collector pressure (std::bad_alloc in
+// vkCreateComputePipelines with GOGC=1).
+
+static VkResult gd_create_device(VkInstance inst, VkPhysicalDevice pd, uint32_t family, int pushDesc, VkDevice *out) {
+	PFN_vkCreateDevice f = (PFN_vkCreateDevice)gd_gipa(inst, "vkCreateDevice");
+	if (!f) return VK_ERROR_INITIALIZATION_FAILED;
+	float prio = 1.0f;
+	VkDeviceQueueCreateInfo q = {VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
+	q.queueFamilyIndex = family;
+	q.queueCount = 1;
+	q.pQueuePriorities = &prio;
+	const char *ext[] = {"VK_KHR_push_descriptor"};
+	VkDeviceCreateInfo ci = {VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+	ci.queueCreateInfoCount = 1;
+	ci.pQueueCreateInfos = &q;
+	if (pushDesc) {
+		ci.enabledExtensionCount = 1;
+		ci.ppEnabledExtensionNames = ext;
+	}
+	return f(pd, &ci, NULL, out);
+}
+
+static VkResult gd_create_module(gd_rec *r, const void *code, size_t size, VkShaderModule *out) {
+	VkShaderModuleCreateInfo ci = {VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+	ci.codeSize = size;
+	ci.pCode = (const uint32_t *)code;
+	return r->createModule(r->dev, &ci, NULL, out);
+}
+
+// gd_create_pipeline builds a compute pipeline whose specialisation constants 0..n-1 are
+// the n 32-bit values of spec.
+static VkResult gd_create_pipeline(gd_rec *r, VkShaderModule mod, const uint32_t *spec, uint32_t n, VkPipeline *out) {
+	VkSpecializationMapEntry e[16];
+	if (n > 16) return VK_ERROR_INITIALIZATION_FAILED;
+	for (uint32_t i = 0; i < n; i++) {
+		e[i].constantID = i;
+		e[i].offset = 4 * i;
+		e[i].size = 4;
+	}
+	VkSpecializationInfo si = {n, e, 4 * (size_t)n, spec};
+	VkComputePipelineCreateInfo ci = {VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+	ci.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
+	ci.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+	ci.stage.module = mod;
+	ci.stage.pName = "main";
+	ci.stage.pSpecializationInfo = &si;
+	ci.layout = r->layout;
+	return r->createPipelines(r->dev, VK_NULL_HANDLE, 1, &ci, NULL, out);
+}
+
+static VkResult gd_submit(gd_rec *r, VkQueue q, VkCommandBuffer cb, VkFence fence) {
+	VkSubmitInfo si = {VK_STRUCTURE_TYPE_SUBMIT_INFO};
+	si.commandBufferCount = 1;
+	si.pCommandBuffers = &cb;
+	return r->submit(q, 1, &si, fence);
+}
+
+// gd_write_set points the n bindings of set at whole buffers.
+static void gd_write_set(gd_rec *r, VkDescriptorSet set, const VkBuffer *bufs, const uint64_t *ranges, uint32_t n) {
+	VkDescriptorBufferInfo info[8];
+	VkWriteDescriptorSet w[8];
+	for (uint32_t i = 0; i < n && i < 8; i++) {
+		info[i].buffer = bufs[i];
+		info[i].offset = 0;
+		info[i].range = ranges[i];
+		memset(&w[i], 0, sizeof w[i]);
+		w[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+		w[i].dstSet = set;
+		w[i].dstBinding = i;
+		w[i].descriptorCount = 1;
+		w[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+		w[i].pBufferInfo = &info[i];
+	}
+	r->updateSets(r->dev, n < 8 ? n : 8, w, 0, NULL);
+}
 
 static int gd_rec_init(VkInstance inst, VkDevice dev, VkPipelineLayout layout, gd_rec *r) {
 	PFN_vkGetDeviceProcAddr gdpa = (PFN_vkGetDeviceProcAddr)gd_gipa(inst, "vkGetDeviceProcAddr");
@@ -227,8 +310,13 @@ static int gd_rec_init(VkInstance inst, VkDevice dev, VkPipelineLayout layout, g
 	r->copyBuffer = (PFN_vkCmdCopyBuffer)gdpa(dev, "vkCmdCopyBuffer");
 	r->fillBuffer = (PFN_vkCmdFillBuffer)gdpa(dev, "vkCmdFillBuffer");
 	r->pushDescriptors = (PFN_vkCmdPushDescriptorSetKHR)gdpa(dev, "vkCmdPushDescriptorSetKHR");
+	r->createPipelines = (PFN_vkCreateComputePipelines)gdpa(dev, "vkCreateComputePipelines");
+	r->createModule = (PFN_vkCreateShaderModule)gdpa(dev, "vkCreateShaderModule");
+	r->submit = (PFN_vkQueueSubmit)gdpa(dev, "vkQueueSubmit");
+	r->updateSets = (PFN_vkUpdateDescriptorSets)gdpa(dev, "vkUpdateDescriptorSets");
+	r->dev = dev;
 	r->layout = layout;
-	return r->bindPipeline && r->bindSets && r->pushConstants && r->dispatch && r->barrier &&
+	return r->createPipelines && r->createModule && r->submit && r->updateSets && r->bindPipeline && r->bindSets && r->pushConstants && r->dispatch && r->barrier &&
 		r->copyBuffer && r->fillBuffer;
 }
 
@@ -366,6 +454,37 @@ func (r *recorder) dispatch(cb vulkan.CommandBuffer, barrier bool, pipe vulkan.P
 		unsafe.Pointer(pc), C.uint32_t(pushWords*4), C.uint32_t(gx), C.uint32_t(gy), C.uint32_t(gz))
 }
 
+func createDevice(inst vulkan.Instance, pd vulkan.PhysicalDevice, family uint32, pushDesc bool) (vulkan.Device, vulkan.Result) {
+	var dev C.VkDevice
+	res := C.gd_create_device(C.VkInstance(unsafe.Pointer(inst)), C.VkPhysicalDevice(unsafe.Pointer(pd)),
+		C.uint32_t(family), cbool(pushDesc), &dev)
+	return vulkan.Device(unsafe.Pointer(dev)), vulkan.Result(res)
+}
+
+func (r *recorder) createModule(code []byte) (vulkan.ShaderModule, vulkan.Result) {
+	p := C.CBytes(code) // 4-byte aligned, as pCode must be
+	defer C.free(p)
+	var m C.VkShaderModule
+	res := C.gd_create_module(&r.r, p, C.size_t(len(code)), &m)
+	return vulkan.ShaderModule(unsafe.Pointer(m)), vulkan.Result(res)
+}
+
+func (r *recorder) createPipeline(mod vulkan.ShaderModule, spec []uint32) (vulkan.Pipeline, vulkan.Result) {
+	var p C.VkPipeline
+	res := C.gd_create_pipeline(&r.r, C.VkShaderModule(unsafe.Pointer(mod)), (*C.uint32_t)(&spec[0]), C.uint32_t(len(spec)), &p)
+	return vulkan.Pipeline(unsafe.Pointer(p)), vulkan.Result(res)
+}
+
+func (r *recorder) submit(q vulkan.Queue, cb vulkan.CommandBuffer, fence vulkan.Fence) vulkan.Result {
+	return vulkan.Result(C.gd_submit(&r.r, C.VkQueue(unsafe.Pointer(q)), C.VkCommandBuffer(unsafe.Pointer(cb)),
+		C.VkFence(unsafe.Pointer(fence))))
+}
+
+func (r *recorder) writeSet(set vulkan.DescriptorSet, bufs *[maxBindings]vulkan.Buffer, ranges *[maxBindings]uint64) {
+	C.gd_write_set(&r.r, C.VkDescriptorSet(unsafe.Pointer(set)), (*C.VkBuffer)(unsafe.Pointer(&bufs[0])),
+		(*C.uint64_t)(&ranges[0]), maxBindings)
+}
+
 func (r *recorder) hasPushDescriptors() bool { return r.r.pushDescriptors != nil }
 
 // pushBinding is one binding of a push-descriptor dispatch.
@@ -436,12 +555,3 @@ func deviceInfoFrom(index int, p *C.gd_props) DeviceInfo {
 	return d
 }
 
-// cwords copies w into C memory (pointers handed to vulkan-go structs must not point into
-// Go memory); release it with cfree.
-func cwords(w []uint32) unsafe.Pointer {
-	p := C.malloc(C.size_t(4 * len(w)))
-	copy(unsafe.Slice((*uint32)(p), len(w)), w)
-	return p
-}
-
-func cfree(p unsafe.Pointer) { C.free(p) }
