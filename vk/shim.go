@@ -554,4 +554,3 @@ func deviceInfoFrom(index int, p *C.gd_props) DeviceInfo {
 	}
 	return d
 }
-
