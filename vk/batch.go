@@ -74,11 +74,7 @@ func (b *Backend) cmd() vulkan.CommandBuffer {
 		s = oldest
 	}
 	vulkan.ResetCommandBuffer(s.cb, 0)
-	bi := vulkan.CommandBufferBeginInfo{
-		SType: vulkan.StructureTypeCommandBufferBeginInfo,
-		Flags: vulkan.CommandBufferUsageFlags(vulkan.CommandBufferUsageOneTimeSubmitBit),
-	}
-	if r := vulkan.BeginCommandBuffer(s.cb, &bi); r != vulkan.Success {
+	if r := b.rec.begin(s.cb); r != vulkan.Success {
 		b.deviceFailed("begin command buffer", r)
 	}
 	b.cur = s

@@ -217,6 +217,7 @@ typedef struct {
 	PFN_vkCreateShaderModule createModule;
 	PFN_vkQueueSubmit submit;
 	PFN_vkUpdateDescriptorSets updateSets;
+	PFN_vkBeginCommandBuffer begin;
 	VkDevice dev;
 	VkPipelineLayout layout;
 } gd_rec;
@@ -280,6 +281,12 @@ static VkResult gd_submit(gd_rec *r, VkQueue q, VkCommandBuffer cb, VkFence fenc
 	return r->submit(q, 1, &si, fence);
 }
 
+static VkResult gd_begin(gd_rec *r, VkCommandBuffer cb) {
+	VkCommandBufferBeginInfo bi = {VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+	bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+	return r->begin(cb, &bi);
+}
+
 // gd_write_set points the n bindings of set at whole buffers.
 static void gd_write_set(gd_rec *r, VkDescriptorSet set, const VkBuffer *bufs, const uint64_t *ranges, uint32_t n) {
 	VkDescriptorBufferInfo info[8];
@@ -314,9 +321,10 @@ static int gd_rec_init(VkInstance inst, VkDevice dev, VkPipelineLayout layout, g
 	r->createModule = (PFN_vkCreateShaderModule)gdpa(dev, "vkCreateShaderModule");
 	r->submit = (PFN_vkQueueSubmit)gdpa(dev, "vkQueueSubmit");
 	r->updateSets = (PFN_vkUpdateDescriptorSets)gdpa(dev, "vkUpdateDescriptorSets");
+	r->begin = (PFN_vkBeginCommandBuffer)gdpa(dev, "vkBeginCommandBuffer");
 	r->dev = dev;
 	r->layout = layout;
-	return r->createPipelines && r->createModule && r->submit && r->updateSets && r->bindPipeline && r->bindSets && r->pushConstants && r->dispatch && r->barrier &&
+	return r->begin && r->createPipelines && r->createModule && r->submit && r->updateSets && r->bindPipeline && r->bindSets && r->pushConstants && r->dispatch && r->barrier &&
 		r->copyBuffer && r->fillBuffer;
 }
 
@@ -473,6 +481,10 @@ func (r *recorder) createPipeline(mod vulkan.ShaderModule, spec []uint32) (vulka
 	var p C.VkPipeline
 	res := C.gd_create_pipeline(&r.r, C.VkShaderModule(unsafe.Pointer(mod)), (*C.uint32_t)(&spec[0]), C.uint32_t(len(spec)), &p)
 	return vulkan.Pipeline(unsafe.Pointer(p)), vulkan.Result(res)
+}
+
+func (r *recorder) begin(cb vulkan.CommandBuffer) vulkan.Result {
+	return vulkan.Result(C.gd_begin(&r.r, C.VkCommandBuffer(unsafe.Pointer(cb))))
 }
 
 func (r *recorder) submit(q vulkan.Queue, cb vulkan.CommandBuffer, fence vulkan.Fence) vulkan.Result {
