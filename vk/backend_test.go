@@ -4,6 +4,9 @@ package vk
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -172,4 +175,37 @@ func TestShadow(t *testing.T) {
 		}
 	}()
 	b.shadowCheck(tensor.ReLUOp{}, []*tensor.Tensor{out}, []*tensor.Tensor{x}, mirrors)
+}
+
+// TestNoDriver: with no Vulkan driver installed Open and Devices return one line saying
+// what to do. The loader reads VK_ICD_FILENAMES once per process, so a child process runs
+// the check.
+func TestNoDriver(t *testing.T) {
+	if os.Getenv("GODARTS_VK_NODRIVER_CHILD") == "1" {
+		_, err := Open("vulkan")
+		_, derr := Devices()
+		if err == nil || derr == nil {
+			fmt.Println("CHILD: no error without a driver")
+			os.Exit(1)
+		}
+		fmt.Println("CHILD:", err)
+		os.Exit(0)
+	}
+	device(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestNoDriver$")
+	cmd.Env = append(os.Environ(), "GODARTS_VK_NODRIVER_CHILD=1", "VK_ICD_FILENAMES=/nonexistent/icd.json",
+		"VK_DRIVER_FILES=/nonexistent/icd.json")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child failed: %v\n%s", err, out)
+	}
+	var line string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "CHILD: ") {
+			line = strings.TrimPrefix(l, "CHILD: ")
+		}
+	}
+	if !strings.Contains(line, "no Vulkan") || !strings.Contains(line, "--device cpu") {
+		t.Errorf("error %q does not say what is missing and what to do", line)
+	}
 }
