@@ -181,15 +181,7 @@ func (b *Backend) record(op tensor.Op, out, in []*tensor.Tensor) {
 			groups: b.elems(n * c * h * w),
 		})
 	case tensor.BatchNormBackwardOp:
-		x := in[1]
-		n, c, h, w := x.Shape.NCHW("batch_norm_backward")
-		b.launch(kernel{
-			shader: "batch_norm_backward", spec: b.spec1(),
-			bind:   []*tensor.Tensor{out[0], orElse(out[1], out[0]), orElse(out[2], out[0]), in[0], x, in[2], in[3], in[4]},
-			writes: 0b111,
-			params: []uint32{u(n), u(c), u(h * w), flag(in[4] != nil, out[1] != nil, out[2] != nil)},
-			groups: [3]uint32{uint32(c), 1, 1},
-		})
+		b.batchNormBackward(out, in)
 	case tensor.SoftmaxOp:
 		b.rows("softmax", rowSoftmax, o, in[0], nil)
 	case tensor.LogSoftmaxOp:
@@ -337,6 +329,16 @@ func (b *Backend) rows(shader string, code int, out, x, y *tensor.Tensor) {
 	})
 }
 
+// bnChunks returns how many chunks each channel's m = N*H*W elements are cut into so that
+// c channels fill a GPU (1: one workgroup per channel suffices).
+func (b *Backend) bnChunks(c, m int) int {
+	per := 16 * int(b.wg1)
+	if b.splitTarget <= c || m < 2*per {
+		return 1
+	}
+	return min((m+per-1)/per, (b.splitTarget+c-1)/c, 64)
+}
+
 func (b *Backend) batchNormTrain(p tensor.BatchNormParams, out, in []*tensor.Tensor) {
 	x := in[0]
 	n, c, h, w := x.Shape.NCHW("batch_norm_train")
@@ -345,13 +347,62 @@ func (b *Backend) batchNormTrain(p tensor.BatchNormParams, out, in []*tensor.Ten
 	if !running {
 		rm, rv = out[1], out[2]
 	}
+	params := []uint32{u(n), u(c), u(h * w), f(p.Eps), f(p.Momentum), flag(in[1] != nil, in[2] != nil, running)}
+	parts := b.bnChunks(c, n*h*w)
+	if parts == 1 {
+		b.launch(kernel{
+			shader: "batch_norm_train", spec: b.spec1(),
+			bind:   []*tensor.Tensor{out[0], out[1], out[2], x, in[1], in[2], rm, rv},
+			writes: 0b11000111, params: params, groups: b.grid1(c),
+		})
+		return
+	}
+	// Statistics in four passes over C*parts and C workgroups, then batch_norm_eval
+	// normalises with the inverse standard deviation. Every pass binds every tensor any
+	// pass stores to (see orElse).
+	scratch := b.scratch(c * parts)
+	bind := []*tensor.Tensor{scratch, out[1], out[2], x, nil, nil, rm, rv}
+	params = append(params, u(parts))
+	for pass, groups := range []int{c * parts, c, c * parts, c} {
+		b.launch(kernel{shader: "batch_norm_stats", spec: b.spec1(uint32(pass)), bind: bind,
+			writes: 0b11000111, params: params, groups: b.grid1(groups)})
+	}
+	b.releaseScratch(scratch)
 	b.launch(kernel{
-		shader: "batch_norm_train", spec: b.spec1(),
-		bind:   []*tensor.Tensor{out[0], out[1], out[2], x, in[1], in[2], rm, rv},
-		writes: 0b11000111,
-		params: []uint32{u(n), u(c), u(h * w), f(p.Eps), f(p.Momentum), flag(in[1] != nil, in[2] != nil, running)},
-		groups: b.grid1(c),
+		shader: "batch_norm_eval", spec: b.spec1(),
+		bind: []*tensor.Tensor{out[0], x, in[1], in[2], out[1], out[2]}, writes: 1,
+		params: []uint32{u(n * c * h * w), u(c), u(h * w), f(p.Eps), flag(in[1] != nil, in[2] != nil, true)},
+		groups: b.elems(n * c * h * w),
 	})
+}
+
+func (b *Backend) batchNormBackward(out, in []*tensor.Tensor) {
+	x := in[1]
+	n, c, h, w := x.Shape.NCHW("batch_norm_backward")
+	flags := flag(in[4] != nil, out[1] != nil, out[2] != nil)
+	parts := b.bnChunks(c, n*h*w)
+	if parts == 1 {
+		b.launch(kernel{
+			shader: "batch_norm_backward", spec: b.spec1(),
+			bind:   []*tensor.Tensor{out[0], orElse(out[1], out[0]), orElse(out[2], out[0]), in[0], x, in[2], in[3], in[4]},
+			writes: 0b111, params: []uint32{u(n), u(c), u(h * w), flags}, groups: b.grid1(c),
+		})
+		return
+	}
+	partial, sums := b.scratch(2*c*parts), b.scratch(2*c)
+	params := []uint32{u(n), u(c), u(h * w), flags, u(parts)}
+	sumBind := []*tensor.Tensor{partial, sums, orElse(out[1], sums), in[0], x, in[2], in[3], orElse(out[2], sums)}
+	for pass, groups := range []int{c * parts, c} {
+		b.launch(kernel{shader: "batch_norm_backward_split", spec: b.spec1(uint32(pass)), bind: sumBind,
+			writes: 0b10000111, params: params, groups: b.grid1(groups)})
+	}
+	b.launch(kernel{
+		shader: "batch_norm_backward_split", spec: b.spec1(2),
+		bind:   []*tensor.Tensor{out[0], sums, sums, in[0], x, in[2], in[3], orElse(in[4], sums)},
+		writes: 0b10000111, params: params, groups: b.elems(n * c * h * w),
+	})
+	b.releaseScratch(partial)
+	b.releaseScratch(sums)
 }
 
 type convKind int

@@ -67,6 +67,23 @@ func rowCase(name string, op, bwd tensor.Op, r, k int) parityCase {
 	}}
 }
 
+func bnCase(name string, n, c, h, w int) parityCase {
+	return parityCase{name: name, run: func(dev tensor.Backend, g *tensor.RNG) []*tensor.Tensor {
+		p := tensor.BatchNormParams{Eps: 1e-5, Momentum: 0.1}
+		x := rnd(dev, g, n, c, h, w)
+		x = tensor.AddScalar(x, 0.5) // a mean away from 0
+		gamma, beta := pos(dev, g, c), rnd(dev, g, c)
+		rm, rv := rnd(dev, g, c), pos(dev, g, c)
+		y, mean, inv := tensor.BatchNormTrain(x, gamma, beta, rm, rv, p)
+		y2, mean2, inv2 := tensor.BatchNormTrain(x, nil, nil, nil, nil, p)
+		dy := rnd(dev, g, n, c, h, w)
+		dx, dg, db := tensor.BatchNormBackward(dy, x, mean, inv, gamma, p)
+		dx2, _, _ := tensor.BatchNormBackward(dy, x, mean2, inv2, nil, p)
+		ev := tensor.BatchNormEval(x, gamma, beta, rm, rv, p)
+		return []*tensor.Tensor{y, mean, inv, rm, rv, y2, dx, dg, db, dx2, ev}
+	}}
+}
+
 var parityCases = []parityCase{
 	{name: "fill", run: func(dev tensor.Backend, g *tensor.RNG) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Full(dev, 2.5, 3, 77)}
@@ -136,19 +153,8 @@ var parityCases = []parityCase{
 		x := rnd(dev, g, 3, 5, 6, 7)
 		return []*tensor.Tensor{tensor.GlobalAvgPool(x), tensor.GlobalAvgPoolBackward(rnd(dev, g, 3, 5), x.Shape)}
 	}},
-	{name: "batch_norm", run: func(dev tensor.Backend, g *tensor.RNG) []*tensor.Tensor {
-		p := tensor.BatchNormParams{Eps: 1e-5, Momentum: 0.1}
-		x := rnd(dev, g, 4, 3, 5, 5)
-		gamma, beta := pos(dev, g, 3), rnd(dev, g, 3)
-		rm, rv := rnd(dev, g, 3), pos(dev, g, 3)
-		y, mean, inv := tensor.BatchNormTrain(x, gamma, beta, rm, rv, p)
-		y2, mean2, inv2 := tensor.BatchNormTrain(x, nil, nil, nil, nil, p)
-		dy := rnd(dev, g, 4, 3, 5, 5)
-		dx, dg, db := tensor.BatchNormBackward(dy, x, mean, inv, gamma, p)
-		dx2, _, _ := tensor.BatchNormBackward(dy, x, mean2, inv2, nil, p)
-		ev := tensor.BatchNormEval(x, gamma, beta, rm, rv, p)
-		return []*tensor.Tensor{y, mean, inv, rm, rv, y2, dx, dg, db, dx2, ev}
-	}},
+	bnCase("batch_norm", 4, 3, 5, 5),
+	bnCase("batch_norm_large", 4, 3, 24, 24), // split over chunks of each channel on GPUs
 	rowCase("softmax", tensor.SoftmaxOp{}, tensor.SoftmaxBackwardOp{}, 5, 10),
 	rowCase("log_softmax", tensor.LogSoftmaxOp{}, tensor.LogSoftmaxBackwardOp{}, 5, 10),
 	rowCase("sparsemax", tensor.SparsemaxOp{}, tensor.SparsemaxBackwardOp{}, 6, 8),
@@ -217,8 +223,10 @@ func TestParitySplitK(t *testing.T) {
 	}
 	defer b.Close()
 	testParity(t, b)
-	if s, ok := b.pipes[pipeKey{shader: "split_sum", spec: b.spec1()}]; !ok || s == nil {
-		t.Error("no GEMM was split")
+	for _, name := range []string{"split_sum", "batch_norm_stats", "batch_norm_backward_split"} {
+		if _, ok := b.pipes[pipeKey{shader: name, spec: b.spec1()}]; !ok {
+			t.Errorf("shader %s never ran: nothing was split", name)
+		}
 	}
 }
 
