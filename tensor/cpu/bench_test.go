@@ -56,11 +56,13 @@ func benchOps() []benchOp {
 	dw5dil := tensor.Conv2DParams{Stride: 1, Pad: 4, Dilation: 2, Groups: benchC}
 	dw3dil := tensor.Conv2DParams{Stride: 1, Pad: 2, Dilation: 2, Groups: benchC}
 	pw := tensor.Conv2DParams{Stride: 1, Pad: 0, Dilation: 1, Groups: 1}
+	dw3s2 := tensor.Conv2DParams{Stride: 2, Pad: 1, Dilation: 1, Groups: benchC}
 	for _, pass := range []string{"fwd", "bwd_data", "bwd_filter"} {
 		ops = append(ops,
 			convBench("conv3x3", benchC, benchC, 3, dense, pass),
 			convBench("conv1x1", benchC, benchC, 1, pw, pass),
 			convBench("dw3x3", benchC, benchC, 3, dw3, pass),
+			convBench("dw3x3s2", benchC, benchC, 3, dw3s2, pass),
 			convBench("dw3x3dil2", benchC, benchC, 3, dw3dil, pass),
 			convBench("dw5x5dil2", benchC, benchC, 5, dw5dil, pass))
 	}

@@ -114,7 +114,11 @@ func col2im(dx, col []float32, g convGeom) {
 					src := row[i*g.ow : (i+1)*g.ow]
 					dst := xp[ih*g.w:]
 					if g.stride == 1 {
-						vecAdd(dst[j0+colOff:j1+colOff], dst[j0+colOff:j1+colOff], src[j0:j1])
+						// A plain loop: rows are short, a kernel call costs more.
+						d := dst[j0+colOff : j1+colOff]
+						for j, v := range src[j0:j1] {
+							d[j] += v
+						}
 						continue
 					}
 					for j := j0; j < j1; j++ {

@@ -26,6 +26,7 @@ type dwPlan struct {
 	planesSize int   // stride² phase planes
 	l          int   // flat length of an output plane at row stride ws: (oh-1)*ws + ow
 	tapOff     []int // per tap: phase plane start + qi*ws + qj
+	colIdx     []int // stride > 1: per input column, its phase plane start + phase column
 
 	// The data gradient's gather: for each phase, the taps that read it and their
 	// offsets into dy laid out at row stride ws behind front zeros.
@@ -47,6 +48,13 @@ func newDWPlan(g convGeom) *dwPlan {
 			ri, ci := ki*g.dil, kj*g.dil
 			phase := (ri%s)*s + ci%s
 			p.tapOff[ki*g.kw+kj] = phase*p.phaseSize + (ri/s)*p.ws + ci/s
+		}
+	}
+	if s > 1 {
+		p.colIdx = make([]int, g.w)
+		for iw := range p.colIdx {
+			pc := iw + g.pad
+			p.colIdx[iw] = (pc%s)*p.phaseSize + pc/s
 		}
 	}
 	p.phaseTaps = make([][]int, s*s)
@@ -73,25 +81,14 @@ func (p *dwPlan) splitFill(planes, x []float32, v float32) {
 		padPlane(planes, x, g.h, g.w, p.hs, p.ws, g.pad, g.pad, v)
 		return
 	}
-	for a := range s {
-		for b := range s {
-			ph := planes[(a*s+b)*p.phaseSize : (a*s+b+1)*p.phaseSize]
-			// Phase column c holds input column c*s + b - pad.
-			c0, c1 := colRange(b-g.pad, s, g.w, p.ws)
-			for r := range p.hs {
-				row := ph[r*p.ws : (r+1)*p.ws]
-				ih := r*s + a - g.pad
-				if ih < 0 || ih >= g.h || c0 >= c1 {
-					fill(row, v)
-					continue
-				}
-				fill(row[:c0], v)
-				fill(row[c1:], v)
-				xr := x[ih*g.w:]
-				for c := c0; c < c1; c++ {
-					row[c] = xr[c*s+b-g.pad]
-				}
-			}
+	// Fill everything, then scatter each input row into its phase row.
+	fill(planes[:p.planesSize], v)
+	for ih := range g.h {
+		pr := ih + g.pad
+		base := (pr%s)*s*p.phaseSize + (pr/s)*p.ws
+		dst := planes[base:]
+		for iw, xv := range x[ih*g.w : (ih+1)*g.w] {
+			dst[p.colIdx[iw]] = xv
 		}
 	}
 }
@@ -119,10 +116,10 @@ func (p *dwPlan) merge(dx, planes []float32) {
 	}
 	for ih := range g.h {
 		pr := ih + g.pad
+		src := planes[(pr%s)*s*p.phaseSize+(pr/s)*p.ws:]
 		dr := dx[ih*g.w : (ih+1)*g.w]
 		for iw := range dr {
-			pc := iw + g.pad
-			dr[iw] = planes[((pr%s)*s+pc%s)*p.phaseSize+(pr/s)*p.ws+pc/s]
+			dr[iw] = src[p.colIdx[iw]]
 		}
 	}
 }
