@@ -209,3 +209,20 @@ func TestNoDriver(t *testing.T) {
 		t.Errorf("error %q does not say what is missing and what to do", line)
 	}
 }
+
+// TestDroppedBuffersReused: buffers dropped without Free are collected before the pool
+// grows, so a loop that never frees stays within a few blocks.
+func TestDroppedBuffersReused(t *testing.T) {
+	b := device(t)
+	before, _ := Stats(b)
+	const n = 2 << 20 // 8 MiB each; 48 of them would need 6 blocks of 64 MiB
+	for i := 0; i < 48; i++ {
+		x := tensor.New(b, n)
+		tensor.FillInto(x, float32(i))
+	}
+	b.Sync()
+	after, _ := Stats(b)
+	if grown := after.Blocks - before.Blocks; grown > 2 {
+		t.Errorf("48 dropped 8 MiB buffers grew the pool by %d blocks", grown)
+	}
+}

@@ -188,27 +188,64 @@ func (b *Backend) allocFrom(p *pool, n int) (*alloc, error) {
 			n, size>>20, b.maxBinding>>20)
 	}
 	b.reclaim(false)
-	for attempt := 0; ; attempt++ {
-		for _, blk := range p.blocks {
-			if off, ok := blk.take(size); ok {
-				return &alloc{blk: blk, off: off, size: size, n: n}, nil
+	if a := p.take(size, n); a != nil {
+		return a, nil
+	}
+	if len(p.blocks) > 0 {
+		// Before growing, collect buffers the program dropped without Free: the Go heap
+		// does not feel device memory, so the collector may not have run for a while.
+		b.collectDropped()
+		if a := p.take(size, n); a != nil {
+			return a, nil
+		}
+		if b.pendingBytes >= size {
+			// Enough memory waits for recorded work to finish: waiting beats growing.
+			b.waitAll()
+			b.reclaim(true)
+			if a := p.take(size, n); a != nil {
+				return a, nil
 			}
 		}
-		bs := p.blockSize
-		if size > bs/2 {
-			bs = size // a dedicated block
-		}
-		blk, err := b.newBlock(p, bs)
-		if err == nil {
-			off, _ := blk.take(size)
-			return &alloc{blk: blk, off: off, size: size, n: n}, nil
-		}
-		if attempt > 0 || b.pendingBytes == 0 {
-			return nil, err
-		}
+	}
+	bs := p.blockSize
+	if size > bs/2 {
+		bs = size // a dedicated block
+	}
+	blk, err := b.newBlock(p, bs)
+	if err != nil && b.pendingBytes > 0 {
+		// Out of device memory: wait for the frees still in flight and try again.
 		b.waitAll()
 		b.reclaim(true)
+		if a := p.take(size, n); a != nil {
+			return a, nil
+		}
+		blk, err = b.newBlock(p, bs)
 	}
+	if err != nil {
+		return nil, err
+	}
+	off, _ := blk.take(size)
+	return &alloc{blk: blk, off: off, size: size, n: n}, nil
+}
+
+// take returns a sub-allocation from the first block with room, or nil.
+func (p *pool) take(size uint64, n int) *alloc {
+	for _, blk := range p.blocks {
+		if off, ok := blk.take(size); ok {
+			return &alloc{blk: blk, off: off, size: size, n: n}
+		}
+	}
+	return nil
+}
+
+// collectDropped runs the garbage collector and lets the cleanup goroutine hand over the
+// buffers that became unreachable, then reclaims what the device has finished with.
+func (b *Backend) collectDropped() {
+	runtime.GC()
+	for i := 0; i < 4; i++ {
+		runtime.Gosched()
+	}
+	b.reclaim(true)
 }
 
 // release puts a freed allocation back once the device is done with it.
