@@ -1,6 +1,3 @@
-// Package vk is the Vulkan compute backend of the tensor engine: device choice, pooled
-// memory, batched command recording with hazard tracking, and cached pipelines built from
-// the SPIR-V of package shaders.
 package vk
 
 import (
