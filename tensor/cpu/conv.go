@@ -251,18 +251,24 @@ func (b *Backend) conv2DBackwardFilter(out, xT, dyT *tensor.Tensor, p tensor.Con
 // row per task, samples added in order in float64.
 func (b *Backend) pointwiseBackwardFilter(dw, x, dy []float32, g convGeom) {
 	hw := g.h * g.w
+	offs := make([]int, g.cin) // channel ci of a sample starts at ci*hw
+	for ci := range offs {
+		offs[ci] = ci * hw
+	}
 	b.parallel(g.cout, g.flops(), func(_, co int) {
 		var acc [64]float64
-		sums := acc[:0]
+		var dbuf [64]float32
+		sums, dots := acc[:0], dbuf[:0]
 		if g.cin > len(acc) {
-			sums = make([]float64, g.cin)
+			sums, dots = make([]float64, g.cin), make([]float32, g.cin)
 		} else {
-			sums = acc[:g.cin]
+			sums, dots = acc[:g.cin], dbuf[:g.cin]
 		}
 		for n := range g.n {
 			dyr := dy[(n*g.cout+co)*hw : (n*g.cout+co+1)*hw]
-			for ci := range g.cin {
-				sums[ci] += float64(vecDot(dyr, x[(n*g.cin+ci)*hw:(n*g.cin+ci+1)*hw]))
+			tapsShiftedDots(dots, dyr, x[n*g.cin*hw:(n+1)*g.cin*hw], offs)
+			for ci, d := range dots {
+				sums[ci] += float64(d)
 			}
 		}
 		for ci, s := range sums {

@@ -214,7 +214,8 @@ func (p *dwPlan) gather(planes, ext, w []float32) {
 }
 
 // depthwiseBackwardFilter: dw[c,tap] = Σ_n dot(dy[n,c] at row stride ws with zero gap
-// columns, the tap's phase plane of x[n,c]). One channel per task, samples in order, so
+// columns, the tap's phase plane of x[n,c]), all taps' dots in one pass
+// (taps.ShiftedDots). One channel per task, samples in order, so
 // the sums do not depend on the thread count.
 func (b *Backend) depthwiseBackwardFilter(dw, x, dy []float32, g convGeom) {
 	p := newDWPlan(g)
@@ -226,19 +227,20 @@ func (b *Backend) depthwiseBackwardFilter(dw, x, dy []float32, g convGeom) {
 		planes := scratch[slot*per : slot*per+p.planesSize]
 		dyb := scratch[slot*per+p.planesSize : (slot+1)*per]
 		var acc [64]float64
-		sums := acc[:0]
+		var dbuf [64]float32
+		sums, dots := acc[:0], dbuf[:0]
 		if kk > len(acc) {
-			sums = make([]float64, kk)
+			sums, dots = make([]float64, kk), make([]float32, kk)
 		} else {
-			sums = acc[:kk]
+			sums, dots = acc[:kk], dbuf[:kk]
 		}
 		for n := range g.n {
 			pl := n*g.cin + c
 			p.split(planes, x[pl*hw:(pl+1)*hw])
 			p.spreadOutput(dyb, dy[pl*ohw:(pl+1)*ohw])
-			dyl := dyb[:p.l]
-			for t, off := range p.tapOff {
-				sums[t] += float64(vecDot(dyl, planes[off:off+p.l]))
+			tapsShiftedDots(dots, dyb[:p.l], planes, p.tapOff)
+			for t, d := range dots {
+				sums[t] += float64(d)
 			}
 		}
 		for t, s := range sums {

@@ -30,4 +30,6 @@ var (
 	tapsShiftedMax = taps.ShiftedMax
 	// idx[i] = first t with the largest src[off[t]+i]
 	tapsShiftedArgmax = taps.ShiftedArgmax
+	// dots[t] = Σ_i a[i]*src[off[t]+i]
+	tapsShiftedDots = taps.ShiftedDots
 )

@@ -187,3 +187,53 @@ func ShiftedArgmax(idx []int32, src []float32, off []int) {
 		idx[i] = int32(best)
 	}
 }
+
+// ShiftedDots computes
+//
+//	for t, o := range off {
+//		var s float32
+//		for i, v := range a {
+//			s += v * src[o+i]
+//		}
+//		dots[t] = s
+//	}
+//
+// up to the order of summation, which is fixed for a given len(a) and implementation
+// (the assembly keeps eight partial sums per tap). Offsets as for Shifted with
+// len(a) outputs; len(dots) == len(off).
+func ShiftedDots(dots, a, src []float32, off []int) {
+	if len(dots) != len(off) {
+		panic(fmt.Sprintf("taps.ShiftedDots: %d results for %d offsets", len(dots), len(off)))
+	}
+	if len(off) == 0 {
+		return
+	}
+	checkShifted("ShiftedDots", len(a), src, off)
+	n := 0
+	if asm {
+		n = len(a) &^ 15
+	}
+	if n > 0 {
+		for t0 := 0; t0 < len(off); t0 += 4 {
+			// A last group of fewer than four taps repeats its last offset.
+			var o4 [4]int
+			var d4 [4]float32
+			for k := range o4 {
+				o4[k] = off[min(t0+k, len(off)-1)]
+			}
+			dots4AVX2(&d4[0], &a[0], &src[0], &o4[0], n)
+			for k := 0; k < 4 && t0+k < len(off); k++ {
+				dots[t0+k] = d4[k]
+			}
+		}
+	} else {
+		clear(dots)
+	}
+	for t, o := range off {
+		s := dots[t]
+		for i := n; i < len(a); i++ {
+			s += a[i] * src[o+i]
+		}
+		dots[t] = s
+	}
+}

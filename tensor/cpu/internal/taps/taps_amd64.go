@@ -27,3 +27,8 @@ func shiftedMaxAVX2(dst, src *float32, off *int, taps, n int)
 //
 //go:noescape
 func shiftedArgmaxAVX2(idx *int32, src *float32, off *int, taps, n int)
+
+// dots4AVX2 is ShiftedDots for four taps and n a positive multiple of 16.
+//
+//go:noescape
+func dots4AVX2(out *float32, a, src *float32, off *int, n int)

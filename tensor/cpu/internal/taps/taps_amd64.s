@@ -309,3 +309,60 @@ astore8:
 adone:
 	VZEROUPPER
 	RET
+
+// func dots4AVX2(out *float32, a, src *float32, off *int, n int)
+//
+// out[t] = Σ_{i<n} a[i]*src[off[t]+i] for the four taps t, n a positive multiple of 16:
+// each block of a is loaded once for four taps; two blocks of 8 per step give eight
+// independent accumulators. The sums are reduced with horizontal adds at the end.
+TEXT ·dots4AVX2(SB), NOSPLIT, $0-40
+	MOVQ out+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ src+16(FP), DX
+	MOVQ off+24(FP), R8
+	MOVQ n+32(FP), CX
+	MOVQ (R8), R10
+	LEAQ (DX)(R10*4), R10
+	MOVQ 8(R8), R11
+	LEAQ (DX)(R11*4), R11
+	MOVQ 16(R8), R12
+	LEAQ (DX)(R12*4), R12
+	MOVQ 24(R8), R13
+	LEAQ (DX)(R13*4), R13
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   AX, AX
+
+dloop:
+	VMOVUPS     (SI)(AX*4), Y8
+	VMOVUPS     32(SI)(AX*4), Y9
+	VFMADD231PS (R10)(AX*4), Y8, Y0
+	VFMADD231PS 32(R10)(AX*4), Y9, Y4
+	VFMADD231PS (R11)(AX*4), Y8, Y1
+	VFMADD231PS 32(R11)(AX*4), Y9, Y5
+	VFMADD231PS (R12)(AX*4), Y8, Y2
+	VFMADD231PS 32(R12)(AX*4), Y9, Y6
+	VFMADD231PS (R13)(AX*4), Y8, Y3
+	VFMADD231PS 32(R13)(AX*4), Y9, Y7
+	ADDQ        $16, AX
+	CMPQ        AX, CX
+	JLT         dloop
+
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VHADDPS      Y1, Y0, Y10
+	VHADDPS      Y3, Y2, Y11
+	VHADDPS      Y11, Y10, Y12
+	VEXTRACTF128 $1, Y12, X13
+	VADDPS       X13, X12, X12
+	VMOVUPS      X12, (DI)
+	VZEROUPPER
+	RET

@@ -19,3 +19,7 @@ func shiftedMaxAVX2(dst, src *float32, off *int, taps, n int) {
 func shiftedArgmaxAVX2(idx *int32, src *float32, off *int, taps, n int) {
 	panic("taps: no assembly in this build")
 }
+
+func dots4AVX2(out *float32, a, src *float32, off *int, n int) {
+	panic("taps: no assembly in this build")
+}

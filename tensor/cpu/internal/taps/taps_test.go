@@ -166,3 +166,41 @@ func TestShiftedMaxArgmax(t *testing.T) {
 	}
 	UseAssembly(true)
 }
+
+func TestShiftedDots(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, useAsm := range modes() {
+		UseAssembly(useAsm)
+		for _, n := range []int{0, 1, 15, 16, 17, 33, 1100} {
+			for _, taps := range []int{1, 3, 4, 9, 25} {
+				name := fmt.Sprintf("asm=%v n=%d taps=%d", useAsm, n, taps)
+				off := make([]int, taps)
+				for i := range off {
+					off[i] = rng.IntN(40)
+				}
+				a := make([]float32, n)
+				src := make([]float32, n+40)
+				for i := range a {
+					a[i] = float32(rng.NormFloat64())
+				}
+				for i := range src {
+					src[i] = float32(rng.NormFloat64())
+				}
+				dots := make([]float32, taps)
+				ShiftedDots(dots, a, src, off)
+				for k, o := range off {
+					var want, scale float64
+					for i := range a {
+						want += float64(a[i]) * float64(src[o+i])
+						scale += math.Abs(float64(a[i]) * float64(src[o+i]))
+					}
+					// Summation of n terms: allow n·ε of the magnitude.
+					if d := math.Abs(float64(dots[k]) - want); d > float64(n+1)*1.2e-7*scale+1e-30 {
+						t.Fatalf("%s: tap %d = %v, want %v", name, k, dots[k], want)
+					}
+				}
+			}
+		}
+	}
+	UseAssembly(true)
+}
