@@ -104,9 +104,10 @@ func microGeneric(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, be
 // not read (NaN or garbage in C is overwritten). It runs on the calling
 // goroutine only; see SgemmParallel.
 //
-// Each element of C is accumulated in an order that depends only on k and
-// on the implementation, never on m, n, the element's position within a
-// block, or the number of workers.
+// Each element of C is computed by operations that depend only on k, the
+// implementation, and whether the element lies in a partial edge tile of
+// the m×n grid of mr×nr tiles; never on the number of workers. Results
+// differ from a float64 product by rounding within k·2⁻²⁴·Σ|terms|.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	sgemm(current, 1, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
