@@ -123,7 +123,9 @@ func SgemmParallel(transA, transB bool, m, n, k int, alpha float32, a []float32,
 
 // ParallelMinFlops is the size 2*m*n*k below which SgemmParallel stays on
 // one goroutine: below it, waking a second core costs about as much as it
-// saves (measured with BenchmarkSgemmParallel on the 2-core EPYC).
+// saves. Measured on the 2-core EPYC (best of 3000 calls, 16×n×64): at 1
+// and 2 Mflop two workers were no faster than one (10 and 21 µs), at 4
+// Mflop 32 µs against 46, at 8 Mflop 54 µs against 86.
 const ParallelMinFlops = 1 << 21
 
 func checkMatrix(op, name string, x []float32, rows, cols, ld int) {
