@@ -236,12 +236,25 @@ func (b *Backend) conv2DBackwardFilter(out, xT, dyT *tensor.Tensor, p tensor.Con
 			if n == n0 {
 				beta = 0
 			}
-			sgemm(false, true, g.cog, rows, cols, 1, dyg, cols, col, cols, beta, pw, rows)
+			// The partial is kept transposed, [rows, cog]: col·dyᵀ packs the long
+			// im2col matrix as A, read row by row, instead of transposing it.
+			sgemm(false, true, rows, g.cog, cols, 1, col, cols, dyg, cols, beta, pw, g.cog)
 		}
 	})
-	copy(dw, partial[:wSize])
+	// Add the partials in chunk order and transpose [group][rows][cog] to
+	// [group][cog][rows].
+	acc := partial[:wSize]
 	for ch := 1; ch < chunks; ch++ {
-		vecAdd(dw, dw, partial[ch*wSize:(ch+1)*wSize])
+		vecAdd(acc, acc, partial[ch*wSize:(ch+1)*wSize])
+	}
+	for gr := range g.groups {
+		src := acc[gr*g.cog*rows : (gr+1)*g.cog*rows]
+		dst := dw[gr*g.cog*rows : (gr+1)*g.cog*rows]
+		for r := range rows {
+			for co := range g.cog {
+				dst[co*rows+r] = src[r*g.cog+co]
+			}
+		}
 	}
 }
 
