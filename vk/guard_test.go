@@ -67,7 +67,7 @@ func TestGuards(t *testing.T) {
 		{name: "softmax", op: tensor.SoftmaxOp{}, in: [][]int{{3, 10}}, out: [][]int{{3, 10}}},
 		{name: "sum", op: tensor.SumOp{A: 0.5}, in: [][]int{{5000}}, out: [][]int{{1}}},
 		{name: "batch_norm_train", op: tensor.BatchNormTrainOp{BatchNormParams: bn}, in: [][]int{{2, 3, 40, 40}},
-			out: [][]int{{2, 3, 40, 40}, {3}, {3}},
+			out:    [][]int{{2, 3, 40, 40}, {3}, {3}},
 			inPlus: func(in []*tensor.Tensor) []*tensor.Tensor { return append(in, nil, nil, nil, nil) }},
 	}
 	for _, dev := range []*Backend{b, split} {
