@@ -49,34 +49,8 @@ func newInstance() (*instance, error) {
 	if err := initLoader(); err != nil {
 		return nil, err
 	}
-	var n uint32
-	vulkan.EnumerateInstanceExtensionProperties("", &n, nil)
-	props := make([]vulkan.ExtensionProperties, n)
-	vulkan.EnumerateInstanceExtensionProperties("", &n, props)
-	var exts []string
-	debug := false
-	for _, p := range props {
-		p.Deref()
-		name := vulkan.ToString(p.ExtensionName[:])
-		if name == "VK_EXT_debug_utils" {
-			exts = append(exts, name+"\x00")
-			debug = true
-		}
-	}
-	app := vulkan.ApplicationInfo{
-		SType:            vulkan.StructureTypeApplicationInfo,
-		PApplicationName: "godarts\x00",
-		PEngineName:      "godarts\x00",
-		ApiVersion:       vulkan.MakeVersion(1, 1, 0),
-	}
-	ci := vulkan.InstanceCreateInfo{
-		SType:                   vulkan.StructureTypeInstanceCreateInfo,
-		PApplicationInfo:        &app,
-		EnabledExtensionCount:   uint32(len(exts)),
-		PpEnabledExtensionNames: exts,
-	}
-	var inst vulkan.Instance
-	if r := vulkan.CreateInstance(&ci, nil, &inst); r != vulkan.Success {
+	inst, debug, r := createInstance()
+	if r != vulkan.Success {
 		if r == vulkan.ErrorIncompatibleDriver {
 			return nil, errors.New("no Vulkan 1.1 driver found: install a Vulkan driver (Debian: mesa-vulkan-drivers) or use --device cpu")
 		}

@@ -35,41 +35,11 @@ type setKey [maxBindings]int32
 const descriptorSetsPerPool = 256
 
 func (b *Backend) createLayouts() error {
-	binds := make([]vulkan.DescriptorSetLayoutBinding, maxBindings)
-	for i := range binds {
-		binds[i] = vulkan.DescriptorSetLayoutBinding{
-			Binding:         uint32(i),
-			DescriptorType:  vulkan.DescriptorTypeStorageBuffer,
-			DescriptorCount: 1,
-			StageFlags:      vulkan.ShaderStageFlags(vulkan.ShaderStageComputeBit),
-		}
-	}
-	dci := vulkan.DescriptorSetLayoutCreateInfo{
-		SType:        vulkan.StructureTypeDescriptorSetLayoutCreateInfo,
-		Flags:        pushFlag(b.pushDesc),
-		BindingCount: maxBindings,
-		PBindings:    binds,
-	}
-	var dsl vulkan.DescriptorSetLayout
-	if r := vulkan.CreateDescriptorSetLayout(b.dev, &dci, nil, &dsl); r != vulkan.Success {
-		return vkErr("create descriptor set layout", r)
-	}
-	b.dsl = dsl
-	pci := vulkan.PipelineLayoutCreateInfo{
-		SType:                  vulkan.StructureTypePipelineLayoutCreateInfo,
-		SetLayoutCount:         1,
-		PSetLayouts:            []vulkan.DescriptorSetLayout{b.dsl},
-		PushConstantRangeCount: 1,
-		PPushConstantRanges: []vulkan.PushConstantRange{{
-			StageFlags: vulkan.ShaderStageFlags(vulkan.ShaderStageComputeBit),
-			Size:       pushWords * 4,
-		}},
-	}
-	var layout vulkan.PipelineLayout
-	if r := vulkan.CreatePipelineLayout(b.dev, &pci, nil, &layout); r != vulkan.Success {
+	dsl, layout, r := createLayouts(b.inst.inst, b.dev, b.pushDesc)
+	if r != vulkan.Success {
 		return vkErr("create pipeline layout", r)
 	}
-	b.layout = layout
+	b.dsl, b.layout = dsl, layout
 	return nil
 }
 
@@ -146,12 +116,4 @@ func (b *Backend) descriptorSet(key setKey) vulkan.DescriptorSet {
 	b.sets[key] = set
 	b.stats.DescriptorSets++
 	return set
-}
-
-// pushFlag is VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR when push is set.
-func pushFlag(push bool) vulkan.DescriptorSetLayoutCreateFlags {
-	if push {
-		return 1
-	}
-	return 0
 }

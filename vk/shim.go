@@ -246,6 +246,66 @@ static VkResult gd_create_device(VkInstance inst, VkPhysicalDevice pd, uint32_t 
 	return f(pd, &ci, NULL, out);
 }
 
+// gd_create_instance makes a Vulkan 1.1 instance, with VK_EXT_debug_utils when the loader
+// offers it (*debug set to 1).
+static VkResult gd_create_instance(VkInstance *out, int *debug) {
+	PFN_vkCreateInstance create = (PFN_vkCreateInstance)gd_gipa(NULL, "vkCreateInstance");
+	PFN_vkEnumerateInstanceExtensionProperties enumExt =
+		(PFN_vkEnumerateInstanceExtensionProperties)gd_gipa(NULL, "vkEnumerateInstanceExtensionProperties");
+	if (!create || !enumExt) return VK_ERROR_INITIALIZATION_FAILED;
+	*debug = 0;
+	uint32_t n = 0;
+	if (enumExt(NULL, &n, NULL) == VK_SUCCESS && n > 0) {
+		VkExtensionProperties *e = calloc(n, sizeof *e);
+		if (enumExt(NULL, &n, e) == VK_SUCCESS)
+			for (uint32_t i = 0; i < n; i++)
+				if (strcmp(e[i].extensionName, VK_EXT_DEBUG_UTILS_EXTENSION_NAME) == 0) *debug = 1;
+		free(e);
+	}
+	const char *ext[] = {VK_EXT_DEBUG_UTILS_EXTENSION_NAME};
+	VkApplicationInfo app = {VK_STRUCTURE_TYPE_APPLICATION_INFO};
+	app.pApplicationName = "godarts";
+	app.pEngineName = "godarts";
+	app.apiVersion = VK_API_VERSION_1_1;
+	VkInstanceCreateInfo ci = {VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
+	ci.pApplicationInfo = &app;
+	ci.enabledExtensionCount = *debug ? 1 : 0;
+	ci.ppEnabledExtensionNames = ext;
+	return create(&ci, NULL, out);
+}
+
+// gd_create_layouts makes the descriptor-set layout of nBindings storage buffers (a push
+// descriptor layout when push is set) and the pipeline layout with pushBytes of push
+// constants that every pipeline shares.
+static VkResult gd_create_layouts(VkInstance inst, VkDevice dev, int push, uint32_t nBindings, uint32_t pushBytes,
+	VkDescriptorSetLayout *dsl, VkPipelineLayout *layout) {
+	PFN_vkGetDeviceProcAddr gdpa = (PFN_vkGetDeviceProcAddr)gd_gipa(inst, "vkGetDeviceProcAddr");
+	PFN_vkCreateDescriptorSetLayout cdsl = (PFN_vkCreateDescriptorSetLayout)gdpa(dev, "vkCreateDescriptorSetLayout");
+	PFN_vkCreatePipelineLayout cpl = (PFN_vkCreatePipelineLayout)gdpa(dev, "vkCreatePipelineLayout");
+	if (!cdsl || !cpl || nBindings > 16) return VK_ERROR_INITIALIZATION_FAILED;
+	VkDescriptorSetLayoutBinding b[16];
+	memset(b, 0, sizeof b);
+	for (uint32_t i = 0; i < nBindings; i++) {
+		b[i].binding = i;
+		b[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+		b[i].descriptorCount = 1;
+		b[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
+	}
+	VkDescriptorSetLayoutCreateInfo dci = {VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+	dci.flags = push ? VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR : 0;
+	dci.bindingCount = nBindings;
+	dci.pBindings = b;
+	VkResult r = cdsl(dev, &dci, NULL, dsl);
+	if (r != VK_SUCCESS) return r;
+	VkPushConstantRange pr = {VK_SHADER_STAGE_COMPUTE_BIT, 0, pushBytes};
+	VkPipelineLayoutCreateInfo pci = {VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+	pci.setLayoutCount = 1;
+	pci.pSetLayouts = dsl;
+	pci.pushConstantRangeCount = 1;
+	pci.pPushConstantRanges = &pr;
+	return cpl(dev, &pci, NULL, layout);
+}
+
 static VkResult gd_create_module(gd_rec *r, const void *code, size_t size, VkShaderModule *out) {
 	VkShaderModuleCreateInfo ci = {VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
 	ci.codeSize = size;
@@ -460,6 +520,21 @@ func (r *recorder) dispatch(cb vulkan.CommandBuffer, barrier bool, pipe vulkan.P
 		C.VkPipeline(unsafe.Pointer(pipe)), cbool(bindPipe),
 		C.VkDescriptorSet(unsafe.Pointer(set)), cbool(bindSet),
 		unsafe.Pointer(pc), C.uint32_t(pushWords*4), C.uint32_t(gx), C.uint32_t(gy), C.uint32_t(gz))
+}
+
+func createInstance() (vulkan.Instance, bool, vulkan.Result) {
+	var inst C.VkInstance
+	var debug C.int
+	res := C.gd_create_instance(&inst, &debug)
+	return vulkan.Instance(unsafe.Pointer(inst)), debug != 0, vulkan.Result(res)
+}
+
+func createLayouts(inst vulkan.Instance, dev vulkan.Device, push bool) (vulkan.DescriptorSetLayout, vulkan.PipelineLayout, vulkan.Result) {
+	var dsl C.VkDescriptorSetLayout
+	var layout C.VkPipelineLayout
+	res := C.gd_create_layouts(C.VkInstance(unsafe.Pointer(inst)), C.VkDevice(unsafe.Pointer(dev)), cbool(push),
+		maxBindings, pushWords*4, &dsl, &layout)
+	return vulkan.DescriptorSetLayout(unsafe.Pointer(dsl)), vulkan.PipelineLayout(unsafe.Pointer(layout)), vulkan.Result(res)
 }
 
 func createDevice(inst vulkan.Instance, pd vulkan.PhysicalDevice, family uint32, pushDesc bool) (vulkan.Device, vulkan.Result) {
