@@ -12,16 +12,22 @@ type workerPool struct {
 	queue   chan *batch
 }
 
-// batch is one parallel call, shared by its participants.
+// batch is one parallel call, shared by its participants. A helper that receives it
+// after the caller has finished every task (it was busy elsewhere, or it is the very
+// goroutine that made this call from inside a task of another) finds it closed and
+// leaves it alone: the caller waits only for helpers that joined in time, so nested and
+// concurrent calls cannot deadlock.
 type batch struct {
 	body  func(slot, task int)
 	tasks int64
 	next  atomic.Int64
 	slots atomic.Int32
-	done  sync.WaitGroup
-}
 
-var batches = sync.Pool{New: func() any { return new(batch) }}
+	mu     sync.Mutex
+	cond   sync.Cond
+	active int  // helpers inside work
+	closed bool // the caller has run out of tasks; no helper joins any more
+}
 
 func (b *batch) work() {
 	slot := int(b.slots.Add(1) - 1)
@@ -34,6 +40,24 @@ func (b *batch) work() {
 	}
 }
 
+// help is what a helper goroutine does with a batch it received.
+func (b *batch) help() {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return
+	}
+	b.active++
+	b.mu.Unlock()
+	b.work()
+	b.mu.Lock()
+	b.active--
+	if b.active == 0 && b.closed {
+		b.cond.Signal()
+	}
+	b.mu.Unlock()
+}
+
 func newWorkerPool(threads int) *workerPool {
 	p := &workerPool{workers: threads - 1}
 	if p.workers > 0 {
@@ -41,8 +65,7 @@ func newWorkerPool(threads int) *workerPool {
 		for range p.workers {
 			go func(q chan *batch) {
 				for b := range q {
-					b.work()
-					b.done.Done()
+					b.help()
 				}
 			}(p.queue)
 		}
@@ -59,9 +82,9 @@ func (p *workerPool) stop() {
 
 // run calls body(slot, task) for every task in [0, tasks) on the caller and up to
 // workers helpers, and returns when all have returned. slot is distinct among the
-// goroutines serving this call and below threads, so it can index scratch. A helper busy
-// elsewhere is not waited for: the caller takes every task nobody else takes, so nested
-// or concurrent calls cannot deadlock.
+// goroutines serving this call and below workers+1, so it can index scratch. The caller
+// takes every task nobody else takes. Each call has its own batch (a stale batch left in
+// the queue must never be mistaken for a later call).
 func (p *workerPool) run(tasks int, body func(slot, task int)) {
 	helpers := min(p.workers, tasks-1)
 	if helpers <= 0 {
@@ -70,22 +93,21 @@ func (p *workerPool) run(tasks int, body func(slot, task int)) {
 		}
 		return
 	}
-	b := batches.Get().(*batch)
-	b.body, b.tasks = body, int64(tasks)
-	b.next.Store(0)
-	b.slots.Store(0)
+	b := &batch{body: body, tasks: int64(tasks)}
+	b.cond.L = &b.mu
 	for range helpers {
-		b.done.Add(1)
 		select {
 		case p.queue <- b:
 		default:
-			b.done.Done()
 		}
 	}
 	b.work()
-	b.done.Wait()
-	b.body = nil
-	batches.Put(b)
+	b.mu.Lock()
+	b.closed = true
+	for b.active > 0 {
+		b.cond.Wait()
+	}
+	b.mu.Unlock()
 }
 
 // parallelMinWork is the estimated work (roughly float operations) below which an op runs
