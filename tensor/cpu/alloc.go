@@ -13,8 +13,10 @@ import (
 const pooledMin = 1 << 14
 
 // poolMaxBytes bounds the memory the pool holds idle; beyond it buffers go back to the
-// garbage collector.
-const poolMaxBytes = 1 << 30
+// garbage collector. Idle pooled memory counts as live heap for the collector's pacing,
+// so the bound also bounds what the pool can add to the peak resident size (twice this
+// with GOGC=100).
+const poolMaxBytes = 256 << 20
 
 type bufferPool struct {
 	mu    sync.Mutex
