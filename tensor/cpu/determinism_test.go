@@ -53,6 +53,11 @@ func runAll(dev tensor.Backend) [][]float32 {
 	dw, _ := tensor.WeightedSumBackward(in(x.Shape...), w, xs, true, []bool{false, false, false})
 	keep(dw)
 	keep(tensor.MatMul(in(200, 70), in(70, 90), false, false))
+	// Odd lengths: chunk boundaries must not move elements between the assembly blocks
+	// and the Go tail loops.
+	odd := in(100_003)
+	tensor.AxpbyInto(odd, 0.5, odd, 1, in(100_003))
+	keep(odd, tensor.WeightedSum(w, []*tensor.Tensor{odd, in(100_003), in(100_003)}))
 	return outs
 }
 

@@ -11,9 +11,18 @@ import (
 // so that tasks do not share cache lines and the per-task cost stays small.
 const elemGrain = 4096
 
+// elemAlign is the multiple of elements every chunk boundary of each falls on. The
+// assembly kernels work in blocks of 8 or more with fused multiply-adds and leave the
+// last len%8 elements to Go loops that round differently; with aligned boundaries the
+// same elements take the same path for every thread count.
+const elemAlign = 64
+
 // each runs body over [0, n) in chunks, in parallel when n is large.
 func (b *Backend) each(n, workPerItem int, body func(lo, hi int)) {
-	b.parallelRange(n, elemGrain, workPerItem, body)
+	blocks := (n + elemAlign - 1) / elemAlign
+	b.parallelRange(blocks, elemGrain/elemAlign, workPerItem*elemAlign, func(lo, hi int) {
+		body(lo*elemAlign, min(hi*elemAlign, n))
+	})
 }
 
 func (b *Backend) fill(dst []float32, v float32) {
