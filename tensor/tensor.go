@@ -115,8 +115,9 @@ func (t *Tensor) Write(data []float32) {
 }
 
 // Free gives t's buffer back to its backend. Views of the same buffer become invalid.
+// Free of a nil tensor does nothing.
 func (t *Tensor) Free() {
-	if t.Buf != nil {
+	if t != nil && t.Buf != nil {
 		t.Dev.Free(t.Buf)
 		t.Buf = nil
 	}

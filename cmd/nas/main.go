@@ -61,6 +61,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
+			if os.Getenv("GODARTS_TRACE") != "" { // developers: keep the stack trace
+				panic(r)
+			}
 			fmt.Fprintf(stderr, "nas %s: %v\n", c.name, r)
 			code = 1
 		}

@@ -1,0 +1,331 @@
+package autograd
+
+import (
+	"fmt"
+
+	"godarts/tensor"
+)
+
+// Each op: forward, then its backward rule in the closure beside it.
+
+func need(v *Var) bool { return v != nil && v.requires }
+
+func c(v *Var) *tensor.Tensor { return v.Value.Contiguous() }
+
+// Conv2D is a 2-d convolution of x [N,Cin,H,W] with w [Cout,Cin/G,KH,KW].
+func (tp *Tape) Conv2D(x, w *Var, p tensor.Conv2DParams) *Var {
+	xv := c(x)
+	y := tensor.Conv2D(xv, w.Value, p)
+	return tp.result("conv2d", y, []*Var{x, w}, func(g *tensor.Tensor) []*tensor.Tensor {
+		var gx, gw *tensor.Tensor
+		if need(x) {
+			gx = tensor.Conv2DBackwardData(g, w.Value, xv.Shape, p)
+		}
+		if need(w) {
+			gw = tensor.Conv2DBackwardFilter(xv, g, w.Value.Shape, p)
+		}
+		return []*tensor.Tensor{gx, gw}
+	})
+}
+
+// MatMul is op(a)·op(b) of 2-d tensors.
+func (tp *Tape) MatMul(a, b *Var, transA, transB bool) *Var {
+	av, bv := c(a), c(b)
+	y := tensor.MatMul(av, bv, transA, transB)
+	return tp.result("matmul", y, []*Var{a, b}, func(g *tensor.Tensor) []*tensor.Tensor {
+		var ga, gb *tensor.Tensor
+		if need(a) { // C = A·B: dA = dC·Bᵀ; with transposes, as the standard table has it
+			switch {
+			case !transA && !transB:
+				ga = tensor.MatMul(g, bv, false, true)
+			case !transA && transB:
+				ga = tensor.MatMul(g, bv, false, false)
+			case transA && !transB:
+				ga = tensor.MatMul(bv, g, false, true)
+			default:
+				ga = tensor.MatMul(bv, g, true, true)
+			}
+		}
+		if need(b) {
+			switch {
+			case !transA && !transB:
+				gb = tensor.MatMul(av, g, true, false)
+			case !transA && transB:
+				gb = tensor.MatMul(g, av, true, false)
+			case transA && !transB:
+				gb = tensor.MatMul(av, g, false, false)
+			default:
+				gb = tensor.MatMul(g, av, true, true)
+			}
+		}
+		return []*tensor.Tensor{ga, gb}
+	})
+}
+
+// AddBias adds b[C] along dimension 1 of x.
+func (tp *Tape) AddBias(x, b *Var) *Var {
+	y := tensor.AddBias(c(x), b.Value)
+	return tp.result("add_bias", y, []*Var{x, b}, func(g *tensor.Tensor) []*tensor.Tensor {
+		var gx, gb *tensor.Tensor
+		if need(x) {
+			gx = g
+		}
+		if need(b) {
+			gb = tensor.BiasBackward(g)
+		}
+		return []*tensor.Tensor{gx, gb}
+	})
+}
+
+// BatchNorm normalises x per channel: with batch statistics in training (updating the
+// running buffers when given), with the running statistics otherwise. gamma and beta are
+// nil for affine-free BN (the DARTS search network).
+func (tp *Tape) BatchNorm(x, gamma, beta *Var, runMean, runVar *tensor.Tensor, training bool, p tensor.BatchNormParams) *Var {
+	xv := c(x)
+	var gv, bv *tensor.Tensor
+	if gamma != nil {
+		gv, bv = gamma.Value, beta.Value
+	}
+	if !training {
+		y := tensor.BatchNormEval(xv, gv, bv, runMean, runVar, p)
+		return tp.result("batch_norm_eval", y, []*Var{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
+			panic("autograd: backward through batch norm in eval mode is not supported")
+		})
+	}
+	y, mean, invStd := tensor.BatchNormTrain(xv, gv, bv, runMean, runVar, p)
+	tp.keep(mean, invStd)
+	if tp == nil {
+		mean.Free()
+		invStd.Free()
+	}
+	return tp.result("batch_norm", y, []*Var{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
+		dx, dg, db := tensor.BatchNormBackward(g, xv, mean, invStd, gv, p)
+		if !need(gamma) {
+			dg.Free()
+			db.Free()
+			dg, db = nil, nil
+		}
+		if !need(x) {
+			dx.Free()
+			dx = nil
+		}
+		return []*tensor.Tensor{dx, dg, db}
+	})
+}
+
+// ReLU is max(x, 0).
+func (tp *Tape) ReLU(x *Var) *Var {
+	xv := c(x)
+	y := tensor.Unary(tensor.ReLUOp{}, xv)
+	return tp.result("relu", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Binary(tensor.ReLUBackwardOp{}, g, xv)}
+	})
+}
+
+// Sigmoid is 1/(1+e^-x).
+func (tp *Tape) Sigmoid(x *Var) *Var {
+	y := tensor.Unary(tensor.SigmoidOp{}, c(x))
+	return tp.result("sigmoid", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Binary(tensor.SigmoidBackwardOp{}, g, y)}
+	})
+}
+
+// Pool2D is max or average pooling.
+func (tp *Tape) Pool2D(x *Var, p tensor.Pool2DParams) *Var {
+	xv := c(x)
+	y := tensor.Pool2D(xv, p)
+	return tp.result("pool2d", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Pool2DBackward(g, xv, p)}
+	})
+}
+
+// GlobalAvgPool averages each channel: [N,C,H,W] → [N,C].
+func (tp *Tape) GlobalAvgPool(x *Var) *Var {
+	xv := c(x)
+	y := tensor.GlobalAvgPool(xv)
+	return tp.result("global_avg_pool", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.GlobalAvgPoolBackward(g, xv.Shape)}
+	})
+}
+
+// Add is a + b (same shapes).
+func (tp *Tape) Add(a, b *Var) *Var {
+	y := tensor.Add(c(a), c(b))
+	return tp.result("add", y, []*Var{a, b}, func(g *tensor.Tensor) []*tensor.Tensor {
+		var ga, gb *tensor.Tensor
+		if need(a) {
+			ga = g
+		}
+		if need(b) {
+			if ga != nil {
+				gb = tensor.Clone(g)
+			} else {
+				gb = g
+			}
+		}
+		return []*tensor.Tensor{ga, gb}
+	})
+}
+
+// Scale is s·x.
+func (tp *Tape) Scale(x *Var, s float32) *Var {
+	y := tensor.Scale(s, c(x))
+	return tp.result("scale", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Scale(s, g)}
+	})
+}
+
+// AddScalar is x + s.
+func (tp *Tape) AddScalar(x *Var, s float32) *Var {
+	y := tensor.AddScalar(c(x), s)
+	return tp.result("add_scalar", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{g}
+	})
+}
+
+// Mul is the elementwise product a·b.
+func (tp *Tape) Mul(a, b *Var) *Var {
+	av, bv := c(a), c(b)
+	y := tensor.Mul(av, bv)
+	return tp.result("mul", y, []*Var{a, b}, func(g *tensor.Tensor) []*tensor.Tensor {
+		var ga, gb *tensor.Tensor
+		if need(a) {
+			ga = tensor.Mul(g, bv)
+		}
+		if need(b) {
+			gb = tensor.Mul(g, av)
+		}
+		return []*tensor.Tensor{ga, gb}
+	})
+}
+
+// Sum is A·Σx as a one-element tensor (A = 1/n gives the mean).
+func (tp *Tape) Sum(x *Var, A float32) *Var {
+	xv := c(x)
+	y := tensor.Sum(xv, A)
+	return tp.result("sum", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Broadcast(g, A, xv.Shape)}
+	})
+}
+
+// Mean is the mean of all elements of x.
+func (tp *Tape) Mean(x *Var) *Var { return tp.Sum(x, 1/float32(x.Value.Numel())) }
+
+// WeightedSum is the MixedOp: Σ_k w[k]·xs[k], with gradients to w and to every x.
+func (tp *Tape) WeightedSum(w *Var, xs []*Var) *Var {
+	vals := make([]*tensor.Tensor, len(xs))
+	for i, x := range xs {
+		vals[i] = c(x)
+	}
+	y := tensor.WeightedSum(w.Value, vals)
+	inputs := append([]*Var{w}, xs...)
+	return tp.result("weighted_sum", y, inputs, func(g *tensor.Tensor) []*tensor.Tensor {
+		want := make([]bool, len(xs))
+		for i, x := range xs {
+			want[i] = need(x)
+		}
+		dw, dxs := tensor.WeightedSumBackward(g, w.Value, vals, need(w), want)
+		return append([]*tensor.Tensor{dw}, dxs...)
+	})
+}
+
+// ConcatChannels concatenates NCHW tensors along the channels.
+func (tp *Tape) ConcatChannels(xs ...*Var) *Var {
+	vals := make([]*tensor.Tensor, len(xs))
+	for i, x := range xs {
+		vals[i] = x.Value
+	}
+	y := tensor.ConcatChannels(vals...)
+	return tp.result("concat", y, xs, func(g *tensor.Tensor) []*tensor.Tensor {
+		out := make([]*tensor.Tensor, len(xs))
+		at := 0
+		for i, x := range xs {
+			n := x.Value.Shape[1]
+			if need(x) {
+				out[i] = g.Narrow(1, at, n).Contiguous()
+			}
+			at += n
+		}
+		return out
+	})
+}
+
+// Narrow is the view of n elements from start along dim.
+func (tp *Tape) Narrow(x *Var, dim, start, n int) *Var {
+	y := x.Value.Narrow(dim, start, n)
+	return tp.view("narrow", y, x, func(g *tensor.Tensor) []*tensor.Tensor {
+		gx := tensor.NewLike(x.Value)
+		tensor.CopyInto(gx.Narrow(dim, start, n), g)
+		return []*tensor.Tensor{gx}
+	})
+}
+
+// Reshape is a view of x with another shape (x must be contiguous).
+func (tp *Tape) Reshape(x *Var, shape ...int) *Var {
+	y := c(x).Reshape(shape...)
+	if y.Buf != x.Value.Buf { // c copied a strided x: the result owns its buffer
+		return tp.result("reshape", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+			return []*tensor.Tensor{tensor.Clone(g).Reshape(x.Value.Shape...)}
+		})
+	}
+	return tp.view("reshape", y, x, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Clone(g).Reshape(x.Value.Shape...)}
+	})
+}
+
+// Softmax over the last dimension of a 2-d x.
+func (tp *Tape) Softmax(x *Var) *Var {
+	y := tensor.RowOp(tensor.SoftmaxOp{}, c(x))
+	return tp.result("softmax", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Binary(tensor.SoftmaxBackwardOp{}, g, y)}
+	})
+}
+
+// LogSoftmax over the last dimension of a 2-d x.
+func (tp *Tape) LogSoftmax(x *Var) *Var {
+	y := tensor.RowOp(tensor.LogSoftmaxOp{}, c(x))
+	return tp.result("log_softmax", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Binary(tensor.LogSoftmaxBackwardOp{}, g, y)}
+	})
+}
+
+// Sparsemax projects each row of a 2-d x onto the simplex.
+func (tp *Tape) Sparsemax(x *Var) *Var {
+	y := tensor.RowOp(tensor.SparsemaxOp{}, c(x))
+	return tp.result("sparsemax", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Binary(tensor.SparsemaxBackwardOp{}, g, y)}
+	})
+}
+
+// CrossEntropy is the mean cross-entropy of logits [N,K] against class labels [N].
+func (tp *Tape) CrossEntropy(logits *Var, labels *tensor.Tensor) *Var {
+	loss, probs := tensor.CrossEntropy(c(logits), labels)
+	tp.keep(probs)
+	if tp == nil {
+		probs.Free()
+	}
+	return tp.result("cross_entropy", loss, []*Var{logits}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.CrossEntropyBackward(g, probs, labels)}
+	})
+}
+
+// ScaleRows multiplies sample n of x by s[n] (drop-path masks; s carries no gradient).
+func (tp *Tape) ScaleRows(x *Var, s *tensor.Tensor) *Var {
+	y := tensor.ScaleRows(c(x), s)
+	tp.keep(s)
+	return tp.result("scale_rows", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.ScaleRows(g, s)}
+	})
+}
+
+// Zero is the DARTS `none` op: zeros shaped like x subsampled by stride (x[:, :, ::s, ::s]).
+// It carries no gradient.
+func (tp *Tape) Zero(x *Var, stride int) *Var {
+	n, ch, h, w := x.Value.Shape.NCHW("zero")
+	if stride < 1 {
+		panic(fmt.Sprintf("zero: stride %d", stride))
+	}
+	y := tensor.New(x.Value.Dev, n, ch, (h+stride-1)/stride, (w+stride-1)/stride)
+	out := tp.result("zero", y, nil, nil)
+	return out
+}

@@ -1,0 +1,263 @@
+package nas
+
+import (
+	"fmt"
+
+	"godarts/autograd"
+	"godarts/layers"
+	"godarts/nas/genotype"
+	"godarts/tensor"
+)
+
+// NetConfig is the macro structure of a DARTS search network (model_search.py Network).
+type NetConfig struct {
+	C          int // initial channels (16 in the paper)
+	Layers     int // cells (8 in the paper)
+	Classes    int
+	InChannels int // 3 for CIFAR, 1 for (Fashion-)MNIST
+	Steps      int // intermediate nodes per cell (4)
+	Multiplier int // nodes concatenated into the output (4)
+	StemMult   int // stem channels = StemMult*C (3)
+}
+
+// withDefaults fills the zero fields with the paper's values.
+func (c NetConfig) withDefaults() NetConfig {
+	if c.Steps == 0 {
+		c.Steps = 4
+	}
+	if c.Multiplier == 0 {
+		c.Multiplier = 4
+	}
+	if c.StemMult == 0 {
+		c.StemMult = 3
+	}
+	return c
+}
+
+// reductionAt reports whether cell i of n is a reduction cell: cells ⌊n/3⌋ and ⌊2n/3⌋.
+func reductionAt(i, n int) bool { return i == n/3 || i == 2*n/3 }
+
+// mixedOp is one edge of the search cell: Σ_k w_k·op_k(x).
+type mixedOp struct {
+	ops []layers.Module
+}
+
+func newMixedOp(dev tensor.Backend, rng *tensor.RNG, names []string, C, stride int) (*mixedOp, error) {
+	m := &mixedOp{}
+	for _, n := range names {
+		op, err := newOp(dev, rng, n, C, stride, false)
+		if err != nil {
+			return nil, err
+		}
+		if isPool(n) { // model_search.py MixedOp: pools are followed by BN(affine=False)
+			op = layers.NewSequential(op, layers.NewBatchNorm2d(dev, C, false))
+		}
+		m.ops = append(m.ops, op)
+	}
+	return m, nil
+}
+
+func (m *mixedOp) forward(tp *autograd.Tape, x, w *autograd.Var) *autograd.Var {
+	outs := make([]*autograd.Var, len(m.ops))
+	for k, op := range m.ops {
+		outs[k] = op.Forward(tp, x)
+	}
+	return tp.WeightedSum(w, outs)
+}
+
+// searchCell is model_search.py's Cell: two preprocessed inputs, Steps nodes, every node
+// the sum of mixed ops on all earlier states, output the concat of the last Multiplier.
+type searchCell struct {
+	reduction  bool
+	pre0, pre1 layers.Module
+	edges      []*mixedOp
+	steps, mul int
+}
+
+func (c *searchCell) forward(tp *autograd.Tape, s0, s1, weights *autograd.Var) *autograd.Var {
+	states := []*autograd.Var{c.pre0.Forward(tp, s0), c.pre1.Forward(tp, s1)}
+	e := 0
+	k := weights.Value.Shape[1]
+	for i := 0; i < c.steps; i++ {
+		var node *autograd.Var
+		for _, h := range states {
+			w := tp.Reshape(tp.Narrow(weights, 0, e, 1), k)
+			y := c.edges[e].forward(tp, h, w)
+			if node == nil {
+				node = y
+			} else {
+				node = tp.Add(node, y)
+			}
+			e++
+		}
+		states = append(states, node)
+	}
+	return tp.ConcatChannels(states[len(states)-c.mul:]...)
+}
+
+// SearchNetwork is the DARTS supernet: stem, cells sharing one α per cell type, global
+// pooling and a linear classifier. All its BNs but the stem's are affine-free.
+type SearchNetwork struct {
+	Space  *genotype.Space
+	Config NetConfig
+	Relax  Relaxation
+
+	stem       *layers.Sequential
+	cells      []*searchCell
+	classifier *layers.Linear
+	modules    []namedModule
+
+	// AlphaNormal and AlphaReduce are the architecture logits, [edges, ops] each.
+	AlphaNormal, AlphaReduce *autograd.Var
+}
+
+type namedModule struct {
+	name string
+	m    layers.Module
+}
+
+// NewSearchNetwork builds the supernet of space with α initialised by alphaInit
+// (1e-3·N(0,1) for DARTS; zeros for FairDARTS).
+func NewSearchNetwork(dev tensor.Backend, rng *tensor.RNG, space *genotype.Space, cfg NetConfig, relax Relaxation, alphaStd float64) (*SearchNetwork, error) {
+	if space.Topology != genotype.TopologyDARTS {
+		return nil, fmt.Errorf("space %s: the DARTS search network needs a DARTS-topology space", space.Name)
+	}
+	cfg = cfg.withDefaults()
+	if cfg.C < 2 || cfg.C%2 != 0 {
+		return nil, fmt.Errorf("--channels %d: want an even number ≥ 2 (FactorizedReduce halves it)", cfg.C)
+	}
+	if cfg.Layers < 3 {
+		return nil, fmt.Errorf("--layers %d: want at least 3 (two reduction cells and a normal cell)", cfg.Layers)
+	}
+	n := &SearchNetwork{Space: space, Config: cfg, Relax: relax}
+	cCur := cfg.StemMult * cfg.C
+	n.stem = layers.NewSequential(
+		layers.NewConv2d(dev, rng, cfg.InChannels, cCur, 3, 1, 1, 1, 1, false),
+		layers.NewBatchNorm2d(dev, cCur, true),
+	)
+	n.modules = append(n.modules, namedModule{"stem", n.stem})
+	cpp, cp, cCur := cCur, cCur, cfg.C
+	reductionPrev := false
+	for i := 0; i < cfg.Layers; i++ {
+		red := reductionAt(i, cfg.Layers)
+		if red {
+			cCur *= 2
+		}
+		cell := &searchCell{reduction: red, steps: cfg.Steps, mul: cfg.Multiplier}
+		if reductionPrev {
+			cell.pre0 = layers.NewFactorizedReduce(dev, rng, cpp, cCur, false)
+		} else {
+			cell.pre0 = layers.NewReLUConvBN(dev, rng, cpp, cCur, 1, 1, 0, false)
+		}
+		cell.pre1 = layers.NewReLUConvBN(dev, rng, cp, cCur, 1, 1, 0, false)
+		kind := genotype.Normal
+		if red {
+			kind = genotype.Reduce
+		}
+		for e, edge := range space.Edges() {
+			stride := 1
+			if red && edge.From < 2 {
+				stride = 2
+			}
+			m, err := newMixedOp(dev, rng, space.Ops(kind, e), cCur, stride)
+			if err != nil {
+				return nil, fmt.Errorf("space %s: %w", space.Name, err)
+			}
+			cell.edges = append(cell.edges, m)
+		}
+		n.cells = append(n.cells, cell)
+		prefix := fmt.Sprintf("cells.%d.", i)
+		n.modules = append(n.modules, namedModule{prefix + "preprocess0", cell.pre0}, namedModule{prefix + "preprocess1", cell.pre1})
+		for e, m := range cell.edges {
+			for k, op := range m.ops {
+				n.modules = append(n.modules, namedModule{fmt.Sprintf("%s_ops.%d._ops.%d", prefix, e, k), op})
+			}
+		}
+		reductionPrev = red
+		cpp, cp = cp, cfg.Multiplier*cCur
+	}
+	n.classifier = layers.NewLinear(dev, rng, cp, cfg.Classes)
+	n.modules = append(n.modules, namedModule{"classifier", n.classifier})
+	edges := space.NumEdges()
+	nOps := len(space.Ops(genotype.Normal, 0))
+	n.AlphaNormal = autograd.Param(tensor.FromSlice(dev, rng.NormalSlice(edges*nOps, alphaStd), edges, nOps))
+	n.AlphaReduce = autograd.Param(tensor.FromSlice(dev, rng.NormalSlice(edges*nOps, alphaStd), edges, nOps))
+	return n, nil
+}
+
+// Forward returns the logits for a batch x and the relaxed weights of both cell types.
+func (n *SearchNetwork) Forward(tp *autograd.Tape, x *autograd.Var) (logits, wNormal, wReduce *autograd.Var) {
+	wNormal = n.Relax.Apply(tp, n.AlphaNormal)
+	wReduce = n.Relax.Apply(tp, n.AlphaReduce)
+	s0 := n.stem.Forward(tp, x)
+	s1 := s0
+	for _, c := range n.cells {
+		w := wNormal
+		if c.reduction {
+			w = wReduce
+		}
+		s0, s1 = s1, c.forward(tp, s0, s1, w)
+	}
+	return n.classifier.Forward(tp, tp.GlobalAvgPool(s1)), wNormal, wReduce
+}
+
+// Weights returns the network weights (everything but α) with dotted names.
+func (n *SearchNetwork) Weights() []layers.Named {
+	var out []layers.Named
+	for _, nm := range n.modules {
+		for _, p := range nm.m.Params() {
+			out = append(out, layers.Named{Name: nm.name + "." + p.Name, V: p.V})
+		}
+	}
+	return out
+}
+
+// Buffers returns the BN running statistics with dotted names.
+func (n *SearchNetwork) Buffers() []layers.NamedTensor {
+	var out []layers.NamedTensor
+	for _, nm := range n.modules {
+		for _, b := range nm.m.Buffers() {
+			out = append(out, layers.NamedTensor{Name: nm.name + "." + b.Name, T: b.T})
+		}
+	}
+	return out
+}
+
+// Alphas returns the architecture parameters with their checkpoint names.
+func (n *SearchNetwork) Alphas() []layers.Named {
+	return []layers.Named{{Name: "alphas_normal", V: n.AlphaNormal}, {Name: "alphas_reduce", V: n.AlphaReduce}}
+}
+
+// SetTraining switches every BN between batch and running statistics.
+func (n *SearchNetwork) SetTraining(on bool) {
+	for _, nm := range n.modules {
+		nm.m.SetTraining(on)
+	}
+}
+
+// ParamCount is the number of weights (α excluded), as the DARTS code counts them.
+func (n *SearchNetwork) ParamCount() int {
+	c := 0
+	for _, p := range n.Weights() {
+		c += p.V.Value.Numel()
+	}
+	return c
+}
+
+// HostAlphas downloads α of both cell types (a host wait: call it between steps only).
+func (n *SearchNetwork) HostAlphas() (normal, reduce [][]float64) {
+	return toRows(n.AlphaNormal.Value), toRows(n.AlphaReduce.Value)
+}
+
+func toRows(t *tensor.Tensor) [][]float64 {
+	v := t.Read()
+	r, c := t.Shape[0], t.Shape[1]
+	out := make([][]float64, r)
+	for i := range out {
+		out[i] = make([]float64, c)
+		for j := range out[i] {
+			out[i][j] = float64(v[i*c+j])
+		}
+	}
+	return out
+}

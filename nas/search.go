@@ -1,0 +1,397 @@
+package nas
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"math"
+	"time"
+
+	"godarts/autograd"
+	"godarts/data"
+	"godarts/nas/genotype"
+	"godarts/optim"
+	"godarts/progress"
+	"godarts/rundir"
+	"godarts/tensor"
+	"godarts/train"
+)
+
+// Search is one architecture search: the supernet, both optimisers, the data iterators
+// and the run directory. Run drives it epoch by epoch; every epoch ends with a checkpoint
+// from which Resume continues bit-identically (on the CPU).
+type Search struct {
+	Cfg   SearchConfig
+	Dev   tensor.Backend
+	Net   *SearchNetwork
+	Space *genotype.Space
+
+	wOpt  *optim.SGD
+	aOpt  *optim.Adam
+	arch  ArchOptimizer
+	rng   *tensor.RNG
+	dir   *rundir.Dir
+	rep   *progress.Reporter
+	train *data.Batcher
+	valid *data.Batcher
+	test  *data.Batcher
+
+	// Epoch is the next epoch to run; Iter counts iterations over the whole search.
+	Epoch, Iter int
+	// History holds the genotype text of every finished epoch (for "did it change").
+	History []string
+}
+
+// SearchState is state.json of a search run.
+type SearchState struct {
+	Epoch   int                `json:"epoch"`
+	Iter    int                `json:"iter"`
+	RNG     string             `json:"rng"`
+	Train   data.BatcherState  `json:"train_batcher"`
+	Valid   data.BatcherState  `json:"valid_batcher"`
+	Optim   optim.State        `json:"optim"`
+	ArchOpt optim.State        `json:"arch_optim"`
+	History []string           `json:"history"`
+	Config  SearchConfig       `json:"config"`
+	Extra   map[string]float64 `json:"extra,omitempty"`
+}
+
+// NewSearch builds a search on dev over trainSet (split into weight and α halves by
+// TrainPortion) and testSet, writing into dir.
+func NewSearch(cfg SearchConfig, dev tensor.Backend, trainSet, testSet *data.Dataset, dir *rundir.Dir, rep *progress.Reporter) (*Search, error) {
+	cfg, err := cfg.Defaults()
+	if err != nil {
+		return nil, err
+	}
+	space, _ := genotype.SpaceByName(cfg.Space)
+	relax, _ := RelaxationByName(cfg.Relaxation, 1)
+	wSet, aSet, err := trainSet.Split(cfg.TrainPortion)
+	if err != nil {
+		return nil, fmt.Errorf("--train-portion: %w", err)
+	}
+	if wSet.N < cfg.Batch || aSet.N < cfg.Batch {
+		return nil, fmt.Errorf("--batch %d: larger than the weight half (%d images) or the α half (%d images) of the data", cfg.Batch, wSet.N, aSet.N)
+	}
+	mean, std := trainSet.ChannelStats()
+	aug := data.DefaultAugment(trainSet.Name)
+	mk := func(d *data.Dataset, seed uint64, shuffle bool, a data.Augment, drop bool) (*data.Batcher, error) {
+		return data.NewBatcher(d, data.BatcherConfig{Batch: cfg.Batch, Shuffle: shuffle, DropLast: drop, Seed: seed, Mean: mean, Std: std, Augment: a})
+	}
+	s := &Search{Cfg: cfg, Dev: dev, Space: space, dir: dir, rep: rep, rng: tensor.NewRNG(cfg.Seed)}
+	if s.train, err = mk(wSet, cfg.Seed+1, true, aug, true); err != nil {
+		return nil, err
+	}
+	if s.valid, err = mk(aSet, cfg.Seed+2, true, aug, true); err != nil {
+		return nil, err
+	}
+	if s.test, err = mk(testSet, 0, false, data.Augment{}, false); err != nil {
+		return nil, err
+	}
+	s.Net, err = NewSearchNetwork(dev, s.rng, space, NetConfig{
+		C: cfg.Channels, Layers: cfg.Layers, Classes: trainSet.Classes, InChannels: trainSet.C,
+	}, relax, cfg.AlphaInitStd)
+	if err != nil {
+		return nil, err
+	}
+	s.wOpt = optim.NewSGD(weightVars(s.Net), optim.SGDConfig{LR: cfg.LR, Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay})
+	s.aOpt = optim.NewAdam(alphaVars(s.Net), optim.AdamConfig{LR: cfg.ArchLR, Beta1: cfg.ArchBeta1, Beta2: cfg.ArchBeta2, Eps: 1e-8, WeightDecay: cfg.ArchWeightDecay})
+	switch {
+	case cfg.Order == 2:
+		s.arch = &SecondOrder{Adam: s.aOpt, Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay}
+	default:
+		s.arch = &FirstOrder{Adam: s.aOpt}
+	}
+	return s, nil
+}
+
+func (s *Search) objective() Objective {
+	return Objective{ZeroOneWeight: s.Cfg.ZeroOneWeight}
+}
+
+// checkpointTensors lists everything on the device that a resume must restore.
+func (s *Search) checkpointTensors() []train.Tensor {
+	var ts []train.Tensor
+	for _, p := range s.Net.Weights() {
+		ts = append(ts, train.Tensor{Name: p.Name, T: p.V.Value})
+	}
+	for _, b := range s.Net.Buffers() {
+		ts = append(ts, train.Tensor{Name: b.Name, T: b.T})
+	}
+	for _, a := range s.Net.Alphas() {
+		ts = append(ts, train.Tensor{Name: a.Name, T: a.V.Value})
+	}
+	for _, o := range s.wOpt.StateTensors() {
+		ts = append(ts, train.Tensor{Name: "optim." + o.Name, T: o.T})
+	}
+	for _, o := range s.aOpt.StateTensors() {
+		ts = append(ts, train.Tensor{Name: "arch_optim." + o.Name, T: o.T})
+	}
+	return ts
+}
+
+// saveCheckpoint writes checkpoint.safetensors then state.json; state.json is written
+// last, so a crash between the two leaves the previous state naming the previous epoch.
+func (s *Search) saveCheckpoint() error {
+	if err := train.SaveTensors(s.dir.File(rundir.Checkpoint), s.checkpointTensors(), map[string]string{"epoch": fmt.Sprint(s.Epoch)}); err != nil {
+		return err
+	}
+	rng, _ := s.rng.MarshalBinary()
+	st := SearchState{
+		Epoch: s.Epoch, Iter: s.Iter, RNG: base64.StdEncoding.EncodeToString(rng),
+		Train: s.train.State(), Valid: s.valid.State(),
+		Optim: s.wOpt.State(), ArchOpt: s.aOpt.State(), History: s.History, Config: s.Cfg,
+	}
+	return s.dir.WriteJSON(rundir.State, st)
+}
+
+// Resume restores the state of dir into s (built with the same config).
+func (s *Search) Resume(dir *rundir.Dir) error {
+	var st SearchState
+	if err := dir.ReadJSON(rundir.State, &st); err != nil {
+		return err
+	}
+	if st.Config != s.Cfg {
+		return fmt.Errorf("--resume %s: the run was made with other settings (%+v); resume it with the same flags", dir.Path, st.Config)
+	}
+	if _, err := train.LoadTensors(dir.File(rundir.Checkpoint), s.checkpointTensors()); err != nil {
+		return err
+	}
+	rng, err := base64.StdEncoding.DecodeString(st.RNG)
+	if err != nil {
+		return fmt.Errorf("read %s: field rng: %v", dir.File(rundir.State), err)
+	}
+	if err := s.rng.UnmarshalBinary(rng); err != nil {
+		return fmt.Errorf("read %s: field rng: %v", dir.File(rundir.State), err)
+	}
+	if err := s.train.Restore(st.Train); err != nil {
+		return fmt.Errorf("read %s: field train_batcher: %v", dir.File(rundir.State), err)
+	}
+	if err := s.valid.Restore(st.Valid); err != nil {
+		return fmt.Errorf("read %s: field valid_batcher: %v", dir.File(rundir.State), err)
+	}
+	s.wOpt.SetState(st.Optim)
+	s.aOpt.SetState(st.ArchOpt)
+	s.Epoch, s.Iter, s.History = st.Epoch, st.Iter, st.History
+	// Drop log lines of epochs after the checkpoint (a run killed mid-way may have
+	// logged an epoch whose checkpoint it never finished).
+	keep := func(m map[string]any) bool { e, ok := m["epoch"].(float64); return ok && int(e) < s.Epoch }
+	if err := dir.TruncateJSONL(rundir.Metrics, keep); err != nil {
+		return err
+	}
+	return dir.TruncateJSONL(rundir.Alphas, keep)
+}
+
+// EpochMetrics is one line of metrics.jsonl.
+type EpochMetrics struct {
+	Epoch         int     `json:"epoch"`
+	LR            float64 `json:"lr"`
+	TrainLoss     float64 `json:"train_loss"`
+	TrainAcc      float64 `json:"train_acc"`
+	ValidLoss     float64 `json:"valid_loss"`
+	ValidAcc      float64 `json:"valid_acc"`
+	TestLoss      float64 `json:"test_loss"`
+	TestAcc       float64 `json:"test_acc"`
+	Seconds       float64 `json:"seconds"`
+	Genotype      string  `json:"genotype"`
+	SkipCount     int     `json:"skip_count"`
+	DerivedParams int     `json:"derived_params"`
+	Collapsed     bool    `json:"collapsed,omitempty"`
+	Note          string  `json:"note,omitempty"`
+}
+
+// Result is what a finished search returns.
+type Result struct {
+	Genotype *genotype.Genotype
+	Empty    genotype.EmptyNodes
+	Metrics  []EpochMetrics
+}
+
+// Run trains until the last epoch or until ctx is cancelled; a cancelled run writes its
+// checkpoint at the end of the current iteration's epoch boundary state and returns
+// ctx.Err().
+func (s *Search) Run(ctx context.Context) (*Result, error) {
+	res := &Result{}
+	total := s.Cfg.Epochs * s.train.BatchesPerEpoch()
+	for s.Epoch < s.Cfg.Epochs {
+		start := time.Now()
+		lr := train.CosineLR(s.Cfg.LR, s.Cfg.LRMin, s.Epoch, s.Cfg.Epochs)
+		s.wOpt.SetLR(lr)
+		trainM, validM := train.NewMeter(s.Dev), train.NewMeter(s.Dev)
+		bar := s.rep.Bar(fmt.Sprintf("epoch %d/%d", s.Epoch+1, s.Cfg.Epochs), s.train.BatchesPerEpoch())
+		var tb, vb data.Batch
+		for s.train.Next(&tb) {
+			if !s.valid.Next(&vb) { // the α half may end first: start its next pass
+				s.valid.Next(&vb)
+			}
+			trainB, validB := train.Upload(s.Dev, &tb), train.Upload(s.Dev, &vb)
+			s.iteration(trainB, validB, lr, total, trainM, validM)
+			trainB.Free()
+			validB.Free()
+			s.Iter++
+			bar.Add(1, "")
+			if ctx.Err() != nil {
+				bar.Done()
+				// Finish nothing half-way: the epoch restarts on resume from the last
+				// epoch-end checkpoint, which is already on disk.
+				return res, ctx.Err()
+			}
+		}
+		bar.Done()
+		m, err := s.endEpoch(start, lr, trainM, validM)
+		if err != nil {
+			return res, err
+		}
+		res.Metrics = append(res.Metrics, m)
+	}
+	g, empty, err := s.Genotype()
+	if err != nil {
+		return res, err
+	}
+	res.Genotype, res.Empty = g, empty
+	return res, nil
+}
+
+// iteration is one bilevel step: α on the validation batch, then w on the training batch.
+func (s *Search) iteration(tb, vb train.DeviceBatch, lr float64, total int, trainM, validM *train.Meter) {
+	ctx := &StepContext{
+		Net: s.Net, Train: Batch{tb.X, tb.Y}, Valid: Batch{vb.X, vb.Y}, WeightOpt: s.wOpt,
+		LR: lr, Iter: s.Iter, TotalIters: total, Objective: s.objective(),
+	}
+	s.arch.Step(ctx)
+	s.weightStep(tb, trainM)
+	_ = validM
+}
+
+// weightStep is the SGD step on the weights from a training batch, with the gradient
+// clipped to norm GradClip (weights only, never α).
+func (s *Search) weightStep(b train.DeviceBatch, m *train.Meter) {
+	ws := weightVars(s.Net)
+	autograd.ZeroGrad(ws)
+	withAlphasFrozen(s.Net, func() {
+		tp := autograd.NewTape()
+		logits, _, _ := s.Net.Forward(tp, autograd.Const(b.X))
+		loss := tp.CrossEntropy(logits, b.Y)
+		m.Add(loss.Value, logits.Value, b.Y)
+		tp.Backward(loss)
+		tp.Release()
+	})
+	optim.ClipGradNorm(ws, float32(s.Cfg.GradClip))
+	s.wOpt.Step()
+}
+
+// evaluate runs the network in eval mode over a batcher and returns mean loss and accuracy.
+func (s *Search) evaluate(b *data.Batcher) (loss, acc float64) {
+	s.Net.SetTraining(false)
+	defer s.Net.SetTraining(true)
+	m := train.NewMeter(s.Dev)
+	var hb data.Batch
+	for b.Next(&hb) {
+		db := train.Upload(s.Dev, &hb)
+		var tp *autograd.Tape // nil: nothing recorded
+		logits, _, _ := s.Net.Forward(tp, autograd.Const(db.X))
+		l, _ := tensor.CrossEntropy(logits.Value, db.Y)
+		m.Add(l, logits.Value, db.Y)
+		db.Free()
+	}
+	return m.Read()
+}
+
+// Genotype discretises the current α.
+func (s *Search) Genotype() (*genotype.Genotype, genotype.EmptyNodes, error) {
+	an, ar := s.Net.HostAlphas()
+	wn, wr := s.Net.Relax.Host(an), s.Net.Relax.Host(ar)
+	if s.Cfg.Relaxation == "sigmoid" {
+		return genotype.DeriveFairDARTS(s.Space, wn, wr, s.Cfg.Threshold)
+	}
+	g, err := genotype.DeriveDARTS(s.Space, wn, wr)
+	return g, genotype.EmptyNodes{}, err
+}
+
+// endEpoch evaluates, derives the genotype, logs and checkpoints.
+func (s *Search) endEpoch(start time.Time, lr float64, trainM, validM *train.Meter) (EpochMetrics, error) {
+	m := EpochMetrics{Epoch: s.Epoch, LR: lr}
+	m.TrainLoss, m.TrainAcc = trainM.Read()
+	m.ValidLoss, m.ValidAcc = s.evaluateValid()
+	m.TestLoss, m.TestAcc = s.evaluate(s.test)
+	g, empty, err := s.Genotype()
+	if err != nil {
+		return m, err
+	}
+	m.Genotype = g.Python()
+	m.SkipCount = genotype.SkipCount(g.Normal)
+	m.DerivedParams = DerivedParams(g, s.Net.Config)
+	if empty.NormalCollapsed {
+		m.Collapsed = true
+		m.Note = empty.String()
+	}
+	m.Seconds = time.Since(start).Seconds()
+	if err := s.dir.AppendJSONL(rundir.Metrics, m); err != nil {
+		return m, err
+	}
+	if err := s.dir.AppendJSONL(rundir.Alphas, s.alphaRecord()); err != nil {
+		return m, err
+	}
+	if err := s.dir.WriteJSON(rundir.Genotype, g); err != nil {
+		return m, err
+	}
+	s.History = append(s.History, m.Genotype)
+	s.Epoch++
+	if err := s.saveCheckpoint(); err != nil {
+		return m, err
+	}
+	s.rep.Linef("epoch %d/%d lr %.3g train loss %.4f acc %.2f%% | valid loss %.4f acc %.2f%% | test acc %.2f%% | skips %d | %.1fs",
+		m.Epoch+1, s.Cfg.Epochs, lr, m.TrainLoss, 100*m.TrainAcc, m.ValidLoss, 100*m.ValidAcc, 100*m.TestAcc, m.SkipCount, m.Seconds)
+	s.rep.Event(map[string]any{"event": "epoch", "metrics": m})
+	return m, nil
+}
+
+// evaluateValid measures the architecture objective's data term on the α half in eval
+// mode, without disturbing the α batcher's position (a copy iterates it).
+func (s *Search) evaluateValid() (float64, float64) {
+	st := s.valid.State()
+	defer s.valid.Restore(st)
+	n := s.valid.BatchesPerEpoch()
+	s.Net.SetTraining(false)
+	defer s.Net.SetTraining(true)
+	m := train.NewMeter(s.Dev)
+	var hb data.Batch
+	for i := 0; i < n; i++ {
+		if !s.valid.Next(&hb) {
+			s.valid.Next(&hb)
+		}
+		db := train.Upload(s.Dev, &hb)
+		logits, _, _ := s.Net.Forward(nil, autograd.Const(db.X))
+		l, _ := tensor.CrossEntropy(logits.Value, db.Y)
+		m.Add(l, logits.Value, db.Y)
+		db.Free()
+	}
+	return m.Read()
+}
+
+// alphaRecord is one line of alphas.jsonl: the relaxed weight of every op on every edge.
+func (s *Search) alphaRecord() map[string]any {
+	an, ar := s.Net.HostAlphas()
+	cells := map[string]any{}
+	for _, c := range []struct {
+		kind genotype.CellKind
+		a    [][]float64
+	}{{genotype.Normal, an}, {genotype.Reduce, ar}} {
+		w := s.Net.Relax.Host(c.a)
+		var edges []map[string]any
+		for e, edge := range s.Space.Edges() {
+			edges = append(edges, map[string]any{
+				"from": edge.From, "to": edge.To, "ops": s.Space.Ops(c.kind, e), "weights": roundAll(w[e]), "alpha": roundAll(c.a[e]),
+			})
+		}
+		cells[c.kind.String()] = map[string]any{"edges": edges}
+	}
+	return map[string]any{"epoch": s.Epoch, "space": s.Space.Name, "relaxation": s.Net.Relax.Name(), "cells": cells}
+}
+
+func roundAll(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = math.Round(x*1e6) / 1e6
+	}
+	return out
+}
