@@ -1,5 +1,18 @@
 // Package cpu is the CPU backend of package tensor: float32 kernels run synchronously on
 // a persistent worker pool, with results that do not depend on the number of threads.
+//
+// Layout: cpu.go dispatches each op; pool.go is the worker pool and scratch; alloc.go
+// recycles large buffers; one file per op family (elementwise, reduce, softmax,
+// batchnorm, conv, depthwise, pool2d) holds forward and backward side by side. The hot
+// loops are package variables in kernels.go that point at internal/simd (SGEMM and
+// vector kernels) and internal/taps (fused multi-tap sums); both pick AVX2/AVX-512
+// assembly or Go loops at run time, and the purego build tag keeps only the Go loops.
+//
+// Convolutions: 1x1 stride-1 convolutions are one GEMM per sample; other dense and
+// grouped ones im2col into reused scratch + GEMM, with col2im for the data gradient;
+// depthwise ones (SepConv, DilConv) and pooling run directly on zero-padded phase
+// planes (depthwise.go). Parallel work is split over samples, planes, channels or rows,
+// and reductions over fixed-size chunks added in a fixed order.
 package cpu
 
 import (
