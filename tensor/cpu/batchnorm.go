@@ -23,8 +23,19 @@ var ones = func() []float32 {
 	return o
 }()
 
+// shortPlane is the plane length below which batch norm uses plain loops: a vector
+// kernel call costs about as much as this many scalar operations.
+const shortPlane = 128
+
 // planeAffine writes y = a*x + c.
 func planeAffine(y, x []float32, a, c float32) {
+	if len(y) < shortPlane {
+		x = x[:len(y)]
+		for i, v := range x {
+			y[i] = a*v + c
+		}
+		return
+	}
 	for lo := 0; lo < len(y); lo += onesLen {
 		hi := min(lo+onesLen, len(y))
 		vecAxpby(y[lo:hi], a, x[lo:hi], c, ones[:hi-lo])
@@ -34,6 +45,13 @@ func planeAffine(y, x []float32, a, c float32) {
 // planeDeviationSquares returns Σ (x - mean)², the second pass of the two-pass variance,
 // using tmp (len(x) or longer) for x - mean.
 func planeDeviationSquares(x, tmp []float32, mean float32) float32 {
+	if len(x) < shortPlane {
+		var s float32
+		for _, v := range x {
+			s += (v - mean) * (v - mean)
+		}
+		return s
+	}
 	d := tmp[:len(x)]
 	planeAffine(d, x, 1, -mean)
 	return vecSumSquares(d)
@@ -60,7 +78,16 @@ func (b *Backend) batchNormTrain(out, in []*tensor.Tensor, p tensor.BatchNormPar
 		tmp := scratch[slot*hw : (slot+1)*hw]
 		var s float64
 		for i := range n {
-			s += float64(vecSum(xs[(i*c+ch)*hw : (i*c+ch+1)*hw]))
+			plane := xs[(i*c+ch)*hw : (i*c+ch+1)*hw]
+			if hw < shortPlane {
+				var p float32
+				for _, v := range plane {
+					p += v
+				}
+				s += float64(p)
+				continue
+			}
+			s += float64(vecSum(plane))
 		}
 		mean := float32(s / count)
 		var ss float64
@@ -127,6 +154,16 @@ func (b *Backend) batchNormBackward(out, in []*tensor.Tensor) {
 		var sdy, sdyx float64
 		for i := range n {
 			lo, hi := (i*c+ch)*hw, (i*c+ch+1)*hw
+			if hw < shortPlane {
+				var a, c float32
+				for j, g := range dy[lo:hi] {
+					a += g
+					c += g * (xs[lo+j] - mu)
+				}
+				sdy += float64(a)
+				sdyx += float64(c)
+				continue
+			}
 			planeAffine(tmp, xs[lo:hi], 1, -mu)
 			sdy += float64(vecSum(dy[lo:hi]))
 			sdyx += float64(vecDot(dy[lo:hi], tmp))
@@ -145,6 +182,12 @@ func (b *Backend) batchNormBackward(out, in []*tensor.Tensor) {
 		// dx = k*dy - k*corr*(x-μ) - k*meanDy, as two vector passes.
 		for i := range n {
 			lo, hi := (i*c+ch)*hw, (i*c+ch+1)*hw
+			if hw < shortPlane {
+				for j, g := range dy[lo:hi] {
+					dx[lo+j] = k * (g - meanDy - (xs[lo+j]-mu)*corr)
+				}
+				continue
+			}
 			planeAffine(dx[lo:hi], xs[lo:hi], -k*corr, k*corr*mu-k*meanDy)
 			vecAxpy(k, dy[lo:hi], dx[lo:hi])
 		}

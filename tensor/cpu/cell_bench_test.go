@@ -9,13 +9,14 @@ import (
 
 // BenchmarkSepConvStep runs the forward and backward ops of one DARTS sep_conv_3x3
 // (ReLU, depthwise 3x3, 1x1, BN, twice; nas-algorithms.md §1.1) at the small and paper
-// search configurations, the op mix that dominates a search step. It reports
+// search configurations (first cells; paper-8x8: the last cells, 64 channels on 8x8
+// maps), the op mix that dominates a search step. It reports
 // milliseconds per forward+backward.
 func BenchmarkSepConvStep(b *testing.B) {
 	for _, cfg := range []struct {
 		name     string
 		n, c, hw int
-	}{{"small", 32, 8, 28}, {"paper", 64, 16, 32}} {
+	}{{"small", 32, 8, 28}, {"paper", 64, 16, 32}, {"paper-8x8", 64, 64, 8}} {
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/threads=%d", cfg.name, threads), func(b *testing.B) {
 				dev := New(threads)

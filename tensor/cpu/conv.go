@@ -204,7 +204,7 @@ func (b *Backend) conv2DBackwardFilter(out, xT, dyT *tensor.Tensor, p tensor.Con
 		b.depthwiseBackwardFilter(dw, x, dy, g)
 		return
 	}
-	if g.pointwise() && g.groups == 1 {
+	if g.pointwise() && g.groups == 1 && g.cin <= pointwiseDotsMaxCin {
 		b.pointwiseBackwardFilter(dw, x, dy, g)
 		return
 	}
@@ -257,6 +257,12 @@ func (b *Backend) conv2DBackwardFilter(out, xT, dyT *tensor.Tensor, p tensor.Con
 		}
 	}
 }
+
+// pointwiseDotsMaxCin is the largest input channel count for which a 1x1 filter
+// gradient runs as dot products: with more channels the per-sample GEMM has enough rows
+// to pay for its packing (measured: 16 channels on 32x32 maps, dots 1.7x faster; 64 on
+// 8x8, GEMM faster).
+const pointwiseDotsMaxCin = 32
 
 // pointwiseBackwardFilter is the filter gradient of a 1x1 convolution, dW[co,ci] =
 // Σ_n dot(dy[n,co,:], x[n,ci,:]): a product with a long inner dimension (H·W per sample)

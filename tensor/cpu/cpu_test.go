@@ -173,7 +173,7 @@ func TestBatchNorm(t *testing.T) {
 	eachImpl(t, func(t *testing.T) {
 		dev := New(2)
 		for _, affine := range []bool{true, false} {
-			for _, sh := range [][4]int{{3, 5, 7, 7}, {1, 3, 1, 1}, {2, 2, 17, 3}} {
+			for _, sh := range [][4]int{{3, 5, 7, 7}, {1, 3, 1, 1}, {2, 2, 17, 3}, {2, 3, 17, 9}} {
 				name := fmt.Sprintf("affine=%v %v", affine, sh)
 				n, c, h, w := sh[0], sh[1], sh[2], sh[3]
 				rng := tensor.NewRNG(11)
