@@ -40,6 +40,8 @@ type Search struct {
 	Epoch, Iter int
 	// History holds the genotype text of every finished epoch (for "did it change").
 	History []string
+	// OnEpoch, when set, is called after each epoch's checkpoint is written.
+	OnEpoch func(EpochMetrics)
 }
 
 // SearchState is state.json of a search run.
@@ -242,6 +244,9 @@ func (s *Search) Run(ctx context.Context) (*Result, error) {
 			return res, err
 		}
 		res.Metrics = append(res.Metrics, m)
+		if s.OnEpoch != nil {
+			s.OnEpoch(m)
+		}
 	}
 	g, empty, err := s.Genotype()
 	if err != nil {
