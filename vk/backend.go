@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	vulkan "github.com/vulkan-go/vulkan"
 
@@ -38,6 +39,8 @@ type Backend struct {
 	pendingBytes uint64
 	freeMu       sync.Mutex
 	dropped      []*alloc
+	allocSinceGC uint64      // bytes allocated since paceGC last started a collection
+	gcIdle       atomic.Bool // no paced collection running
 
 	rec       recorder
 	cmdPool   vulkan.CommandPool
@@ -120,6 +123,7 @@ func open(spec string, opt options) (*Backend, error) {
 		modules: map[string]vulkan.ShaderModule{},
 		pipes:   map[pipeKey]vulkan.Pipeline{},
 	}
+	b.gcIdle.Store(true)
 	b.msgs0, _ = validationMessages()
 	b.name = fmt.Sprintf("vulkan:%d %s", idx, b.info.Name)
 	if err := b.init(opt.forceStaging, opt.noPushDescriptors); err != nil {
@@ -185,6 +189,11 @@ func (b *Backend) init(forceStaging, noPush bool) error {
 		}
 		b.devPool = &pool{backend: b, name: "device", typeIndex: dt, blockSize: blockSize}
 		b.stagePool = &pool{backend: b, name: "staging", typeIndex: st, host: true, blockSize: min(blockSize, 16<<20)}
+	}
+
+	// A pool may take 3/4 of its heap before it waits for pending frees instead of growing.
+	for _, p := range []*pool{b.devPool, b.stagePool} {
+		p.budget = info.Heaps[info.MemoryTypes[p.typeIndex].Heap].Size / 4 * 3
 	}
 
 	cpi := vulkan.CommandPoolCreateInfo{

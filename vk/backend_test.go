@@ -211,7 +211,7 @@ func TestNoDriver(t *testing.T) {
 }
 
 // TestDroppedBuffersReused: buffers dropped without Free are collected before the pool
-// grows, so a loop that never frees stays within a few blocks.
+// grows, so a loop that never frees (and lets the device finish) stays within a few blocks.
 func TestDroppedBuffersReused(t *testing.T) {
 	b := device(t)
 	before, _ := Stats(b)
@@ -219,6 +219,7 @@ func TestDroppedBuffersReused(t *testing.T) {
 	for i := 0; i < 48; i++ {
 		x := tensor.New(b, n)
 		tensor.FillInto(x, float32(i))
+		b.Sync()
 	}
 	b.Sync()
 	after, _ := Stats(b)

@@ -43,6 +43,8 @@ type pool struct {
 	host      bool // host visible, mapped persistently
 	blockSize uint64
 	blocks    []*block
+	bytes     uint64 // in all blocks
+	budget    uint64 // the pool waits for pending frees instead of growing past this
 }
 
 // alloc is one sub-allocation. lastUse is the serial of the last batch that touched it; it
@@ -141,6 +143,7 @@ func (b *Backend) newBlock(p *pool, size uint64) (*block, error) {
 	}
 	b.blocks = append(b.blocks, blk)
 	p.blocks = append(p.blocks, blk)
+	p.bytes += size
 	b.stats.Blocks++
 	b.stats.BlockBytes += int64(size)
 	return blk, nil
@@ -198,18 +201,18 @@ func (b *Backend) allocFrom(p *pool, n int) (*alloc, error) {
 		if a := p.take(size, n); a != nil {
 			return a, nil
 		}
-		if b.pendingBytes >= size {
-			// Enough memory waits for recorded work to finish: waiting beats growing.
-			b.waitAll()
-			b.reclaim(true)
-			if a := p.take(size, n); a != nil {
-				return a, nil
-			}
-		}
 	}
 	bs := p.blockSize
 	if size > bs/2 {
 		bs = size // a dedicated block
+	}
+	if p.bytes+bs > p.budget && b.pendingBytes > 0 {
+		// Past the pool's share of the heap: wait for the frees in flight rather than grow.
+		b.waitAll()
+		b.reclaim(true)
+		if a := p.take(size, n); a != nil {
+			return a, nil
+		}
 	}
 	blk, err := b.newBlock(p, bs)
 	if err != nil && b.pendingBytes > 0 {
@@ -236,6 +239,22 @@ func (p *pool) take(size uint64, n int) *alloc {
 		}
 	}
 	return nil
+}
+
+// paceGC starts a garbage collection in the background once the buffers allocated since
+// the last one add up to the live bytes (at least 64 MiB), as GOGC=100 would if device
+// memory were Go heap: programs that drop tensors without Free then get their memory back
+// before the pool must grow.
+func (b *Backend) paceGC(size uint64) {
+	b.allocSinceGC += size
+	if b.allocSinceGC < max(64<<20, uint64(b.stats.LiveBytes)) || !b.gcIdle.CompareAndSwap(true, false) {
+		return
+	}
+	b.allocSinceGC = 0
+	go func() {
+		runtime.GC()
+		b.gcIdle.Store(true)
+	}()
 }
 
 // collectDropped runs the garbage collector and lets the cleanup goroutine hand over the
@@ -304,6 +323,7 @@ func (b *Backend) Alloc(n int) tensor.Buffer {
 	}
 	b.stats.LiveBuffers++
 	b.stats.LiveBytes += int64(a.size)
+	b.paceGC(a.size)
 	if a.blk.mapped != nil {
 		clear(a.hostSlice(0, n))
 	} else {
