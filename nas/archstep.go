@@ -18,6 +18,8 @@ type Objective struct {
 	// ZeroOneWeight is w_01 of FairDARTS's zero-one loss −mean((σ(α)−0.5)²) over both cells
 	// (nas-algorithms.md §2.1; 10 in the reference). 0 turns it off.
 	ZeroOneWeight float64
+	// Penalty, when set and active, adds ZO-DARTS++'s parameter-budget penalty.
+	Penalty *ParamPenalty
 }
 
 // StepContext is what an architecture optimiser gets for one iteration.
@@ -31,6 +33,9 @@ type StepContext struct {
 	// Iter counts iterations from 0 over the whole search.
 	Iter, TotalIters int
 	Objective        Objective
+	// Extra draws another training batch (uploaded; the caller frees it) for methods that
+	// fine-tune weight copies (ZARTS) or train a perturbed copy (ZO-DARTS).
+	Extra func() Batch
 }
 
 // ArchOptimizer updates α once per search iteration, before the weight step.
@@ -45,6 +50,9 @@ func archLoss(tp *autograd.Tape, net *SearchNetwork, b Batch, obj Objective) *au
 	loss := tp.CrossEntropy(logits, b.Y)
 	if obj.ZeroOneWeight != 0 {
 		loss = tp.Add(loss, zeroOneLoss(tp, wn, wr, obj.ZeroOneWeight))
+	}
+	if obj.Penalty != nil && obj.Penalty.Active {
+		loss = tp.Add(loss, obj.Penalty.loss(tp, wn, wr))
 	}
 	return loss
 }

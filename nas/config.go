@@ -35,11 +35,38 @@ type SearchConfig struct {
 	ZeroOneWeight float64 `json:"zero_one_weight"` // FairDARTS w_01
 	Threshold     float64 `json:"threshold"`       // FairDARTS σ threshold
 
+	// DSCD (papers/dscd-making-darts-less-local.txt §3; nas/dscd documents each default).
+	DSCDN      int     `json:"dscd_n,omitempty"`
+	DSCDK      int     `json:"dscd_k,omitempty"`
+	DSCDLo     float64 `json:"dscd_lo,omitempty"`
+	DSCDHi     float64 `json:"dscd_hi,omitempty"`
+	DSCDCoords int     `json:"dscd_coords,omitempty"`
+
+	// ZARTS (nas-algorithms.md §5.3-5.4).
+	ZSamples int     `json:"zarts_samples,omitempty"`
+	ZSteps   int     `json:"zarts_steps,omitempty"`
+	ZSigma   float64 `json:"zarts_sigma,omitempty"`
+	ZTau     float64 `json:"zarts_tau,omitempty"`
+	ZLambda  float64 `json:"zarts_lambda,omitempty"`
+	ZEvery   int     `json:"zarts_every,omitempty"`
+	ZWarmup  float64 `json:"zarts_warmup,omitempty"`
+	ZRadius  float64 `json:"zarts_radius,omitempty"`
+
+	// ZO-DARTS++ (nas-algorithms.md §6).
+	ZORounds    int     `json:"zo_rounds,omitempty"`
+	ZOMu        float64 `json:"zo_mu,omitempty"`
+	Temperature float64 `json:"temperature,omitempty"`
+	TempDecay   float64 `json:"temp_decay,omitempty"`
+	TempEvery   int     `json:"temp_every,omitempty"`
+	BudgetLow   float64 `json:"budget_low,omitempty"`
+	BudgetHigh  float64 `json:"budget_high,omitempty"`
+	PenaltyFrom int     `json:"penalty_from,omitempty"`
+
 	Seed uint64 `json:"seed"`
 }
 
 // MethodNames lists the architecture optimisers `nas search --method` accepts.
-var MethodNames = []string{"darts", "fairdarts"}
+var MethodNames = []string{"darts", "fairdarts", "dscd", "zarts-rs", "zarts-mgs", "zarts-gld", "zo-darts++"}
 
 // Defaults returns c with every zero field set from the method's reference settings.
 func (c SearchConfig) Defaults() (SearchConfig, error) {
@@ -61,6 +88,25 @@ func (c SearchConfig) Defaults() (SearchConfig, error) {
 		d.ArchLR, d.ArchBeta1 = 3e-3, 0.9
 		d.Relaxation, d.AlphaInitStd = "sigmoid", 0
 		d.ZeroOneWeight, d.Threshold = 10, genotype.DefaultThreshold
+	case "dscd":
+		// DSCD changes the optimiser, not the objective: FairDARTS's settings (§3.1).
+		d.Space, d.Batch, d.LR = "fair7", 128, 0.005
+		d.ArchLR, d.ArchBeta1 = 3e-3, 0.9
+		d.Relaxation, d.AlphaInitStd = "sigmoid", 0
+		d.ZeroOneWeight, d.Threshold = 10, genotype.DefaultThreshold
+		d.DSCDN, d.DSCDK, d.DSCDLo, d.DSCDHi, d.DSCDCoords = 10, 100, -6, 6, 1
+	case "zarts-rs", "zarts-mgs", "zarts-gld":
+		// vicFigure/ZARTS cnn/script/run_search.sh: N 4, M 10, σ 0.025 cosine, τ 0.01,
+		// λ 1e-3, one α update every 10 iterations after 10 of 50 warm-up epochs.
+		d.Space = "darts"
+		d.ZSamples, d.ZSteps, d.ZSigma, d.ZTau, d.ZLambda, d.ZEvery, d.ZWarmup = 4, 10, 0.025, 0.01, 1e-3, 10, 0.2
+		d.ZRadius = 0.1 // GLD's largest ball; not in the public code (nas-algorithms.md §5.4)
+	case "zo-darts++":
+		// HikariX/ZO-DARTS_PP ZO-DARTS_SAMVR.py: Adam 1.5e-2 (0.5, 0.999), R 10, μ 0.005‖α‖,
+		// sparsemax with T0 1.5 ×0.75 every 5 epochs, penalty from epoch 20 of 50.
+		d.Space, d.ArchLR = "darts", 1.5e-2
+		d.Relaxation = "sparsemax"
+		d.ZORounds, d.ZOMu, d.Temperature, d.TempDecay, d.TempEvery = 10, 0.005, 1.5, 0.75, 5
 	default:
 		return c, fmt.Errorf("--method %q: want one of %v", c.Method, MethodNames)
 	}
@@ -105,6 +151,28 @@ func (c SearchConfig) Defaults() (SearchConfig, error) {
 	if c.Seed == 0 {
 		c.Seed = d.Seed
 	}
+	filli(&c.DSCDN, d.DSCDN)
+	filli(&c.DSCDK, d.DSCDK)
+	if c.DSCDLo == 0 && c.DSCDHi == 0 {
+		c.DSCDLo, c.DSCDHi = d.DSCDLo, d.DSCDHi
+	}
+	filli(&c.DSCDCoords, d.DSCDCoords)
+	filli(&c.ZSamples, d.ZSamples)
+	filli(&c.ZSteps, d.ZSteps)
+	fill(&c.ZSigma, d.ZSigma)
+	fill(&c.ZTau, d.ZTau)
+	fill(&c.ZLambda, d.ZLambda)
+	filli(&c.ZEvery, d.ZEvery)
+	fill(&c.ZWarmup, d.ZWarmup)
+	fill(&c.ZRadius, d.ZRadius)
+	filli(&c.ZORounds, d.ZORounds)
+	fill(&c.ZOMu, d.ZOMu)
+	fill(&c.Temperature, d.Temperature)
+	fill(&c.TempDecay, d.TempDecay)
+	filli(&c.TempEvery, d.TempEvery)
+	if c.PenaltyFrom == 0 && c.BudgetHigh > 0 {
+		c.PenaltyFrom = int(0.4*float64(c.Epochs) + 0.5) // epoch 20 of 50
+	}
 	return c, c.Validate()
 }
 
@@ -126,8 +194,23 @@ func (c SearchConfig) Validate() error {
 	case !(c.ArchLR > 0):
 		return fmt.Errorf("--arch-lr %v: want > 0", c.ArchLR)
 	}
+	if c.BudgetHigh != 0 && !(c.BudgetLow >= 0 && c.BudgetHigh > c.BudgetLow) {
+		return fmt.Errorf("--param-budget %v:%v: want 0 ≤ LOW < HIGH", c.BudgetLow, c.BudgetHigh)
+	}
+	if c.BudgetHigh != 0 && c.Method != "zo-darts++" {
+		return fmt.Errorf("--param-budget: only --method zo-darts++ has a parameter penalty, not %s", c.Method)
+	}
 	if _, err := genotype.SpaceByName(c.Space); err != nil {
 		return fmt.Errorf("--space: %w", err)
+	}
+	if sp, _ := genotype.SpaceByName(c.Space); sp.Topology != genotype.TopologyDARTS {
+		return fmt.Errorf("--space %s: the search network is the DARTS cell network; NAS-Bench-201 cells are not searchable yet", c.Space)
+	}
+	if sp, _ := genotype.SpaceByName(c.Space); sp.Arity == 0 && c.Relaxation != "sigmoid" {
+		return fmt.Errorf("--space %s: its genotypes keep ops by a σ threshold; use --method fairdarts or dscd", c.Space)
+	}
+	if sp, _ := genotype.SpaceByName(c.Space); sp.Arity != 0 && c.Relaxation == "sigmoid" {
+		return fmt.Errorf("--space %s: sigmoid weights are discretised by threshold, which needs the fair7 space", c.Space)
 	}
 	if _, err := RelaxationByName(c.Relaxation, 1); err != nil {
 		return fmt.Errorf("--relaxation: %w", err)

@@ -9,6 +9,7 @@ import (
 
 	"godarts/autograd"
 	"godarts/data"
+	"godarts/nas/dscd"
 	"godarts/nas/genotype"
 	"godarts/optim"
 	"godarts/progress"
@@ -35,6 +36,9 @@ type Search struct {
 	train *data.Batcher
 	valid *data.Batcher
 	test  *data.Batcher
+	extra *data.Batcher // more training batches for ZARTS's weight copies
+	dscd  *DSCD
+	pen   *ParamPenalty
 
 	// Epoch is the next epoch to run; Iter counts iterations over the whole search.
 	Epoch, Iter int
@@ -46,16 +50,17 @@ type Search struct {
 
 // SearchState is state.json of a search run.
 type SearchState struct {
-	Epoch   int                `json:"epoch"`
-	Iter    int                `json:"iter"`
-	RNG     string             `json:"rng"`
-	Train   data.BatcherState  `json:"train_batcher"`
-	Valid   data.BatcherState  `json:"valid_batcher"`
-	Optim   optim.State        `json:"optim"`
-	ArchOpt optim.State        `json:"arch_optim"`
-	History []string           `json:"history"`
-	Config  SearchConfig       `json:"config"`
-	Extra   map[string]float64 `json:"extra,omitempty"`
+	Epoch   int               `json:"epoch"`
+	Iter    int               `json:"iter"`
+	RNG     string            `json:"rng"`
+	Train   data.BatcherState `json:"train_batcher"`
+	Valid   data.BatcherState `json:"valid_batcher"`
+	Optim   optim.State       `json:"optim"`
+	ArchOpt optim.State       `json:"arch_optim"`
+	History []string          `json:"history"`
+	Config  SearchConfig      `json:"config"`
+	ExtraB  data.BatcherState `json:"extra_batcher"`
+	DSCD    *dscd.State       `json:"dscd,omitempty"`
 }
 
 // NewSearch builds a search on dev over trainSet (split into weight and α halves by
@@ -89,6 +94,9 @@ func NewSearch(cfg SearchConfig, dev tensor.Backend, trainSet, testSet *data.Dat
 	if s.test, err = mk(testSet, 0, false, data.Augment{}, false); err != nil {
 		return nil, err
 	}
+	if s.extra, err = mk(wSet, cfg.Seed+3, true, aug, true); err != nil {
+		return nil, err
+	}
 	s.Net, err = NewSearchNetwork(dev, s.rng, space, NetConfig{
 		C: cfg.Channels, Layers: cfg.Layers, Classes: trainSet.Classes, InChannels: trainSet.C,
 	}, relax, cfg.AlphaInitStd)
@@ -97,17 +105,49 @@ func NewSearch(cfg SearchConfig, dev tensor.Backend, trainSet, testSet *data.Dat
 	}
 	s.wOpt = optim.NewSGD(weightVars(s.Net), optim.SGDConfig{LR: cfg.LR, Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay})
 	s.aOpt = optim.NewAdam(alphaVars(s.Net), optim.AdamConfig{LR: cfg.ArchLR, Beta1: cfg.ArchBeta1, Beta2: cfg.ArchBeta2, Eps: 1e-8, WeightDecay: cfg.ArchWeightDecay})
-	switch {
-	case cfg.Order == 2:
-		s.arch = &SecondOrder{Adam: s.aOpt, Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay}
-	default:
-		s.arch = &FirstOrder{Adam: s.aOpt}
+	total := cfg.Epochs * s.train.BatchesPerEpoch()
+	switch cfg.Method {
+	case "dscd":
+		d, err := NewDSCD(s.aOpt, dscd.Config{N: cfg.DSCDN, K: cfg.DSCDK, Lo: cfg.DSCDLo, Hi: cfg.DSCDHi, Coords: cfg.DSCDCoords, TotalSteps: total, Seed: cfg.Seed})
+		if err != nil {
+			return nil, fmt.Errorf("--method dscd: %w", err)
+		}
+		s.arch, s.dscd = d, d
+	case "zarts-rs", "zarts-mgs", "zarts-gld":
+		s.arch = &ZARTS{Variant: cfg.Method[len("zarts-"):], Samples: cfg.ZSamples, M: cfg.ZSteps, Sigma0: cfg.ZSigma, Tau: cfg.ZTau,
+			Lambda: cfg.ZLambda, Every: cfg.ZEvery, Warmup: cfg.ZWarmup, Radius: cfg.ZRadius, Rng: s.rng.Split()}
+	case "zo-darts++":
+		s.arch = &ZODARTS{Adam: s.aOpt, Rounds: cfg.ZORounds, MuScale: cfg.ZOMu, Rng: s.rng.Split()}
+		if cfg.BudgetHigh > 0 {
+			s.pen = NewParamPenalty(s.Net, cfg.BudgetLow, cfg.BudgetHigh)
+		}
+	case "darts", "fairdarts":
+		if cfg.Order == 2 {
+			s.arch = &SecondOrder{Adam: s.aOpt, Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay}
+		} else {
+			s.arch = &FirstOrder{Adam: s.aOpt}
+		}
 	}
+	s.setEpochSchedule()
 	return s, nil
 }
 
 func (s *Search) objective() Objective {
-	return Objective{ZeroOneWeight: s.Cfg.ZeroOneWeight}
+	return Objective{ZeroOneWeight: s.Cfg.ZeroOneWeight, Penalty: s.pen}
+}
+
+// setEpochSchedule sets what changes per epoch besides the learning rate: the sparsemax
+// temperature T0·decay^⌊e/every⌋ (ZO-DARTS+) and whether the parameter penalty is on.
+func (s *Search) setEpochSchedule() {
+	if s.Cfg.Relaxation != "sparsemax" {
+		return
+	}
+	T := s.Cfg.Temperature * math.Pow(s.Cfg.TempDecay, float64(s.Epoch/s.Cfg.TempEvery))
+	s.Net.Relax = &Sparsemax{T: T}
+	if s.pen != nil {
+		s.pen.T = T
+		s.pen.Active = s.Epoch >= s.Cfg.PenaltyFrom
+	}
 }
 
 // checkpointTensors lists everything on the device that a resume must restore.
@@ -142,6 +182,11 @@ func (s *Search) saveCheckpoint() error {
 		Epoch: s.Epoch, Iter: s.Iter, RNG: base64.StdEncoding.EncodeToString(rng),
 		Train: s.train.State(), Valid: s.valid.State(),
 		Optim: s.wOpt.State(), ArchOpt: s.aOpt.State(), History: s.History, Config: s.Cfg,
+		ExtraB: s.extra.State(),
+	}
+	if s.dscd != nil {
+		ds := s.dscd.Ctrl.State()
+		st.DSCD = &ds
 	}
 	return s.dir.WriteJSON(rundir.State, st)
 }
@@ -171,9 +216,21 @@ func (s *Search) Resume(dir *rundir.Dir) error {
 	if err := s.valid.Restore(st.Valid); err != nil {
 		return fmt.Errorf("read %s: field valid_batcher: %v", dir.File(rundir.State), err)
 	}
+	if err := s.extra.Restore(st.ExtraB); err != nil {
+		return fmt.Errorf("read %s: field extra_batcher: %v", dir.File(rundir.State), err)
+	}
+	if s.dscd != nil {
+		if st.DSCD == nil {
+			return fmt.Errorf("read %s: field dscd missing for --method dscd", dir.File(rundir.State))
+		}
+		if err := s.dscd.Ctrl.Restore(*st.DSCD); err != nil {
+			return fmt.Errorf("read %s: field dscd: %v", dir.File(rundir.State), err)
+		}
+	}
 	s.wOpt.SetState(st.Optim)
 	s.aOpt.SetState(st.ArchOpt)
 	s.Epoch, s.Iter, s.History = st.Epoch, st.Iter, st.History
+	s.setEpochSchedule()
 	// Drop log lines of epochs after the checkpoint (a run killed mid-way may have
 	// logged an epoch whose checkpoint it never finished).
 	keep := func(m map[string]any) bool { e, ok := m["epoch"].(float64); return ok && int(e) < s.Epoch }
@@ -218,6 +275,7 @@ func (s *Search) Run(ctx context.Context) (*Result, error) {
 		start := time.Now()
 		lr := train.CosineLR(s.Cfg.LR, s.Cfg.LRMin, s.Epoch, s.Cfg.Epochs)
 		s.wOpt.SetLR(lr)
+		s.setEpochSchedule()
 		trainM, validM := train.NewMeter(s.Dev), train.NewMeter(s.Dev)
 		bar := s.rep.Bar(fmt.Sprintf("epoch %d/%d", s.Epoch+1, s.Cfg.Epochs), s.train.BatchesPerEpoch())
 		var tb, vb data.Batch
@@ -261,6 +319,14 @@ func (s *Search) iteration(tb, vb train.DeviceBatch, lr float64, total int, trai
 	ctx := &StepContext{
 		Net: s.Net, Train: Batch{tb.X, tb.Y}, Valid: Batch{vb.X, vb.Y}, WeightOpt: s.wOpt,
 		LR: lr, Iter: s.Iter, TotalIters: total, Objective: s.objective(),
+		Extra: func() Batch {
+			var hb data.Batch
+			if !s.extra.Next(&hb) {
+				s.extra.Next(&hb)
+			}
+			b := train.Upload(s.Dev, &hb)
+			return Batch{b.X, b.Y}
+		},
 	}
 	s.arch.Step(ctx)
 	s.weightStep(tb, trainM)
@@ -307,6 +373,9 @@ func (s *Search) Genotype() (*genotype.Genotype, genotype.EmptyNodes, error) {
 	wn, wr := s.Net.Relax.Host(an), s.Net.Relax.Host(ar)
 	if s.Cfg.Relaxation == "sigmoid" {
 		return genotype.DeriveFairDARTS(s.Space, wn, wr, s.Cfg.Threshold)
+	}
+	if s.Cfg.Relaxation == "sparsemax" { // sparsemax ties at zero; softmax keeps α's order
+		wn, wr = Softmax{}.Host(an), Softmax{}.Host(ar)
 	}
 	g, err := genotype.DeriveDARTS(s.Space, wn, wr)
 	return g, genotype.EmptyNodes{}, err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"godarts/nas"
@@ -50,19 +51,19 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--resume %s: saved flags: %w", dir.Path, err)
 		}
 		cf2.resume = cf.resume
-		return search(cf2, cfg2, dir, stdout, stderr)
+		return search(cf2, cfg2, fs2, dir, stdout, stderr)
 	}
 	dir, err := cf.openRunDir("search")
 	if err != nil {
 		return err
 	}
-	return search(cf, cfg, dir, stdout, stderr)
+	return search(cf, cfg, fs, dir, stdout, stderr)
 }
 
 // registerSearchFlags defines the flags of the search settings.
 func registerSearchFlags(fs *flag.FlagSet, cfg *nas.SearchConfig) {
 	fs.StringVar(&cfg.Space, "space", "", "search space: darts, fair7, s1, s2, s3, s4 (default: the method's)")
-	fs.StringVar(&cfg.Method, "method", "darts", "architecture optimiser: darts, fairdarts")
+	fs.StringVar(&cfg.Method, "method", "darts", "architecture optimiser: darts, fairdarts, dscd, zarts-rs, zarts-mgs, zarts-gld, zo-darts++")
 	fs.IntVar(&cfg.Order, "order", 1, "DARTS gradient order: 1 or 2 (unrolled)")
 	fs.IntVar(&cfg.Epochs, "epochs", 0, "epochs (default 50; 6 on the embedded data)")
 	fs.IntVar(&cfg.Batch, "batch", 0, "batch size of both halves (default: the method's; 32 on the embedded data)")
@@ -74,9 +75,44 @@ func registerSearchFlags(fs *flag.FlagSet, cfg *nas.SearchConfig) {
 	fs.Float64Var(&cfg.ArchLR, "arch-lr", 0, "architecture (α) learning rate (default: the method's)")
 	fs.Float64Var(&cfg.ZeroOneWeight, "zero-one-weight", 0, "FairDARTS zero-one loss weight (default 10)")
 	fs.Float64Var(&cfg.Threshold, "threshold", 0, "FairDARTS σ threshold for keeping an op (default 0.85)")
+	fs.IntVar(&cfg.DSCDN, "dscd-n", 0, "DSCD: consecutive non-improving steps before switching step type (default 10)")
+	fs.IntVar(&cfg.DSCDK, "dscd-k", 0, "DSCD: acceptance window in steps (default 100)")
+	fs.Var(rangeFlag{&cfg.DSCDLo, &cfg.DSCDHi}, "dscd-domain", "DSCD: proposal domain LO:HI in sigmoid-input space (default -6:6)")
+	fs.IntVar(&cfg.DSCDCoords, "dscd-coords", 0, "DSCD: coordinates changed per global step (default 1)")
+	fs.IntVar(&cfg.ZSamples, "zarts-samples", 0, "ZARTS: candidates per α update (default 4)")
+	fs.IntVar(&cfg.ZSteps, "zarts-steps", 0, "ZARTS: SGD steps of each candidate's weight copy, M (default 10)")
+	fs.Float64Var(&cfg.ZSigma, "zarts-sigma", 0, "ZARTS: sampling σ, cosine-decayed (default 0.025)")
+	fs.Float64Var(&cfg.ZTau, "zarts-tau", 0, "ZARTS-MGS: temperature τ (default 0.01)")
+	fs.IntVar(&cfg.ZEvery, "zarts-every", 0, "ZARTS: α update every N iterations (default 10)")
+	fs.Float64Var(&cfg.ZWarmup, "zarts-warmup", 0, "ZARTS: fraction of the search before α updates (default 0.2)")
+	fs.Float64Var(&cfg.ZRadius, "zarts-radius", 0, "ZARTS-GLD: largest search radius (default 0.1)")
+	fs.IntVar(&cfg.ZORounds, "zo-rounds", 0, "ZO-DARTS++: iterations per zeroth-order estimate, R (default 10)")
+	fs.Float64Var(&cfg.ZOMu, "zo-mu", 0, "ZO-DARTS++: perturbation μ as a fraction of ‖α‖ (default 0.005)")
+	fs.Float64Var(&cfg.Temperature, "temperature", 0, "sparsemax initial temperature (default 1.5, ×0.75 every 5 epochs)")
+	fs.Var(rangeFlag{&cfg.BudgetLow, &cfg.BudgetHigh}, "param-budget", "ZO-DARTS++: LOW:HIGH expected parameter count; penalised outside (off by default)")
+	fs.IntVar(&cfg.PenaltyFrom, "penalty-from", 0, "ZO-DARTS++: first epoch of the parameter penalty (default 40% of the epochs)")
 }
 
-func search(cf commonFlags, cfg nas.SearchConfig, dir *rundir.Dir, stdout, stderr io.Writer) error {
+// rangeFlag parses LO:HI into two floats.
+type rangeFlag struct{ lo, hi *float64 }
+
+func (r rangeFlag) String() string {
+	if r.lo == nil || (*r.lo == 0 && *r.hi == 0) {
+		return ""
+	}
+	return fmt.Sprintf("%v:%v", *r.lo, *r.hi)
+}
+
+func (r rangeFlag) Set(s string) error {
+	var lo, hi float64
+	if _, err := fmt.Sscanf(strings.Replace(s, ":", " ", 1), "%g %g", &lo, &hi); err != nil || strings.Count(s, ":") != 1 {
+		return fmt.Errorf("want LO:HI (two numbers), got %q", s)
+	}
+	*r.lo, *r.hi = lo, hi
+	return nil
+}
+
+func search(cf commonFlags, cfg nas.SearchConfig, fs *flag.FlagSet, dir *rundir.Dir, stdout, stderr io.Writer) error {
 	if cf.data == "embedded" {
 		for _, p := range []struct {
 			dst *int
@@ -118,19 +154,7 @@ func search(cf commonFlags, cfg nas.SearchConfig, dir *rundir.Dir, stdout, stder
 		rep.Linef("resuming %s at epoch %d/%d", dir.Path, s.Epoch+1, full.Epochs)
 	} else {
 		rc := runConfig{Command: "search", Version: version, Device: desc, Seed: full.Seed,
-			Started: time.Now().UTC().Format(time.RFC3339), Flags: map[string]string{}, Args: nil, Details: full}
-		for k, v := range map[string]string{"data": cf.data, "data-dir": cf.dataDir, "subset": fmt.Sprint(cf.subset), "device": cf.device, "threads": fmt.Sprint(cf.threads)} {
-			rc.Flags[k] = v
-		}
-		rc.Args = []string{"--data=" + cf.data, "--data-dir=" + cf.dataDir, fmt.Sprintf("--subset=%d", cf.subset), fmt.Sprintf("--seed=%d", full.Seed),
-			"--method=" + full.Method, "--space=" + full.Space, fmt.Sprintf("--order=%d", full.Order), fmt.Sprintf("--epochs=%d", full.Epochs),
-			fmt.Sprintf("--batch=%d", full.Batch), fmt.Sprintf("--channels=%d", full.Channels), fmt.Sprintf("--layers=%d", full.Layers),
-			fmt.Sprintf("--train-portion=%v", full.TrainPortion), fmt.Sprintf("--lr=%v", full.LR), fmt.Sprintf("--lr-min=%v", full.LRMin),
-			fmt.Sprintf("--arch-lr=%v", full.ArchLR), fmt.Sprintf("--zero-one-weight=%v", full.ZeroOneWeight), fmt.Sprintf("--threshold=%v", full.Threshold)}
-		for _, a := range rc.Args {
-			name, val := a[2:indexByte(a, '=')], a[indexByte(a, '=')+1:]
-			rc.Flags[name] = val
-		}
+			Started: time.Now().UTC().Format(time.RFC3339), Flags: allFlags(fs), Args: setFlags(fs), Details: full}
 		if err := dir.WriteJSON(rundir.Config, rc); err != nil {
 			return err
 		}
