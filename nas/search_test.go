@@ -7,9 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"godarts/autograd"
 	"godarts/checkpoint"
 	"godarts/data"
 	"godarts/nas/genotype"
+	"godarts/optim"
 	"godarts/progress"
 	"godarts/rundir"
 	"godarts/tensor"
@@ -50,12 +52,18 @@ func newTinySearch(t *testing.T, cfg SearchConfig, dir string) *Search {
 }
 
 func TestSearchMethodsEndWithValidGenotypes(t *testing.T) {
-	for _, method := range []string{"darts", "fairdarts"} {
+	for _, method := range MethodNames {
 		t.Run(method, func(t *testing.T) {
 			cfg := tinyConfig(method, 2)
 			cfg.ArchLR = 0.05 // large enough for the genotype to move in a few steps
-			if method == "fairdarts" {
+			switch method {
+			case "fairdarts", "dscd":
 				cfg.Threshold = 0.5 // the tiny run cannot push σ to 0.85; keep the cell non-empty
+			case "zarts-rs", "zarts-mgs", "zarts-gld":
+				cfg.ZEvery, cfg.ZWarmup, cfg.ZSteps, cfg.ZSamples = 2, 0.01, 2, 2
+				cfg.ZSigma = 0.5 // large moves, so the tiny run changes the genotype
+			case "zo-darts++":
+				cfg.ZORounds = 2
 			}
 			s := newTinySearch(t, cfg, t.TempDir())
 			before, _, err := s.Genotype()
@@ -175,6 +183,58 @@ func TestSearchNetworkParamCountMatchesPyTorch(t *testing.T) {
 		}
 		if got := n.ParamCount(); got != c.want {
 			t.Errorf("%+v: %d weights, PyTorch builds %d", c.cfg, got, c.want)
+		}
+	}
+}
+
+// TestZARTSWeightCopiesTrain guards against the public code's bug: its scratch weights are
+// stepped by the main optimiser and never move.
+func TestZARTSWeightCopiesTrain(t *testing.T) {
+	cfg := tinyConfig("zarts-mgs", 1)
+	cfg.ZEvery, cfg.ZWarmup, cfg.ZSteps, cfg.ZSamples = 1, 0.01, 3, 2
+	s := newTinySearch(t, cfg, t.TempDir())
+	z := s.arch.(*ZARTS)
+	if _, err := s.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !(z.Moved > 0) {
+		t.Fatalf("the weight copy moved %v in its %d steps, want > 0", z.Moved, cfg.ZSteps)
+	}
+}
+
+// TestParamPenaltyPullsIntoBudget descends on the ZO-DARTS++ penalty alone and checks the
+// expected parameter count ends inside [low, high], from above and from below.
+func TestParamPenaltyPullsIntoBudget(t *testing.T) {
+	space, _ := genotype.SpaceByName("darts")
+	for _, side := range []string{"above", "below"} {
+		dev := cpu.New(1)
+		net, err := NewSearchNetwork(dev, tensor.NewRNG(3), space, NetConfig{C: 4, Layers: 3, Classes: 10, InChannels: 1}, &Sparsemax{T: 1}, 1e-3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pen := NewParamPenalty(net, 0, 0)
+		an, ar := net.HostAlphas()
+		relax := &Sparsemax{T: 1}
+		start := pen.Expected(relax.Host(an), relax.Host(ar))
+		if side == "above" { // budget below the start: the penalty must shrink the network
+			pen.Low, pen.High = 0.5*start, 0.8*start
+		} else {
+			pen.Low, pen.High = 1.2*start, 1.5*start
+		}
+		pen.Active, pen.Scale = true, 15e3
+		adam := optim.NewAdam(alphaVars(net), optim.AdamConfig{LR: 0.05, Beta1: 0.5, Beta2: 0.999})
+		for i := 0; i < 300; i++ {
+			autograd.ZeroGrad(alphaVars(net))
+			tp := autograd.NewTape()
+			wn, wr := relax.Apply(tp, net.AlphaNormal), relax.Apply(tp, net.AlphaReduce)
+			tp.Backward(pen.loss(tp, wn, wr))
+			tp.Release()
+			adam.Step()
+		}
+		an, ar = net.HostAlphas()
+		got := pen.Expected(relax.Host(an), relax.Host(ar))
+		if got < pen.Low || got > pen.High {
+			t.Errorf("%s: expected parameters %.0f after descent, budget [%.0f, %.0f] (start %.0f)", side, got, pen.Low, pen.High, start)
 		}
 	}
 }
