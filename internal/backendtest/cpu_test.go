@@ -6,6 +6,7 @@ import (
 	"godarts/internal/backendtest"
 	"godarts/tensor"
 	"godarts/tensor/cpu"
+	"godarts/tensor/ref"
 )
 
 // TestCPU runs the conformance table on the CPU backend with one and two threads.
@@ -15,4 +16,14 @@ func TestCPU(t *testing.T) {
 			backendtest.Run(t, func() tensor.Backend { return cpu.New(threads) })
 		})
 	}
+}
+
+// TestGoldenRef compares the reference backend with PyTorch.
+func TestGoldenRef(t *testing.T) {
+	backendtest.RunGolden(t, func() tensor.Backend { return ref.New() })
+}
+
+// TestGoldenCPU compares the CPU backend with PyTorch.
+func TestGoldenCPU(t *testing.T) {
+	backendtest.RunGolden(t, func() tensor.Backend { return cpu.New(2) })
 }
