@@ -140,7 +140,6 @@ func bnCases(name string, x []int, affine, running bool) []Case {
 	}
 	dg, db := out(c), out(c)
 	if !affine {
-		gamma = Input{Nil: true}
 		dg, db = Output{Nil: true}, Output{Nil: true}
 	}
 	cases = append(cases, Case{
@@ -207,13 +206,12 @@ func Cases() []Case {
 
 	// The MixedOp weighted sum.
 	for _, k := range []int{1, 3, 8} {
-		xs := []Input{u(k)}
-		wsIn := []Input{u(k), u(k)}
+		xs := []Input{u(k)}                  // w, x_0..x_{K-1}
+		wsIn := []Input{u(2, 5, 7, 7), u(k)} // dy, w, x_0..x_{K-1}
 		for i := 0; i < k; i++ {
 			xs = append(xs, u(2, 5, 7, 7))
 			wsIn = append(wsIn, u(2, 5, 7, 7))
 		}
-		wsIn[0] = u(2, 5, 7, 7)
 		add(Case{Name: fmt.Sprintf("weighted_sum/k%d", k), Op: tensor.WeightedSumOp{}, In: xs, Out: []Output{out(2, 5, 7, 7)}, Tol: E})
 		outs := []Output{out(k)}
 		for i := 0; i < k; i++ {
