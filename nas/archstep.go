@@ -136,11 +136,20 @@ type SecondOrder struct {
 	Adam *optim.Adam
 	// Momentum and WeightDecay of the weight optimiser, used in the virtual step.
 	Momentum, WeightDecay float64
+	// HVPScale is the norm of the weight perturbation of the finite-difference
+	// Hessian-vector product, ε·‖v‖ (0.01 in architect.py; 0 means that).
+	HVPScale float64
 }
 
 func (s *SecondOrder) Name() string { return "second-order" }
 
 func (s *SecondOrder) Step(ctx *StepContext) {
+	s.Gradient(ctx)
+	s.Adam.Step()
+}
+
+// Gradient sets α.Grad to the unrolled approximation without stepping.
+func (s *SecondOrder) Gradient(ctx *StepContext) {
 	net := ctx.Net
 	ws := weightVars(net)
 	alphas := alphaVars(net)
@@ -183,9 +192,13 @@ func (s *SecondOrder) Step(ctx *StepContext) {
 	}
 	// ε = 0.01/‖v‖ is a host number in the reference; reading one scalar here is the
 	// one host wait of the unrolled step.
-	eps := float32(0.01 / math.Sqrt(float64(norm2.Item())))
+	scale := s.HVPScale
+	if scale == 0 {
+		scale = 0.01
+	}
+	eps := float32(scale / math.Sqrt(float64(norm2.Item())))
 	if math.IsInf(float64(eps), 0) || math.IsNaN(float64(eps)) {
-		eps = 0.01
+		eps = float32(scale)
 	}
 
 	hvpGrad := func(sign float32) []*tensor.Tensor {
@@ -218,7 +231,6 @@ func (s *SecondOrder) Step(ctx *StepContext) {
 		gm[i].Free()
 		gAlpha[i].Free()
 	}
-	s.Adam.Step()
 }
 
 func gradOrZero(v *autograd.Var) *tensor.Tensor {
