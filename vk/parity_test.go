@@ -5,8 +5,6 @@ package vk
 import (
 	"fmt"
 	"math"
-	"os"
-	"strings"
 	"testing"
 
 	"godarts/tensor"
@@ -234,7 +232,7 @@ func TestParitySplitK(t *testing.T) {
 // descriptors: cached sets binding whole blocks.
 func TestParityDescriptorSets(t *testing.T) {
 	device(t)
-	if strings.Contains(os.Getenv("VK_LAYER_ENABLES"), "SYNCHRONIZATION") {
+	if syncValidation() {
 		t.Skip("synchronisation validation sees whole-block bindings as hazards")
 	}
 	b, err := open("vulkan", options{noPushDescriptors: true})

@@ -88,3 +88,8 @@ func TestValidationCaptured(t *testing.T) {
 	}
 	b.msgs0 += after - before // the error made on purpose is not a failure
 }
+
+// syncValidation reports whether the validation layer checks synchronisation.
+func syncValidation() bool {
+	return strings.Contains(os.Getenv("VK_LAYER_ENABLES"), "SYNCHRONIZATION")
+}
