@@ -2,7 +2,7 @@
 # Installs the Debian packages godarts needs for building, testing and the demo. As root it
 # runs apt-get; otherwise it prints the apt-get line to run. Usage: scripts/setup.sh [test|demo|peer]
 set -eu
-want="gcc libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers glslc spirv-tools python3-numpy chromium"
+want="gcc libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers glslc spirv-tools python3-numpy chromium dataset-fashion-mnist"
 case "${1:-test}" in
   demo) want="gcc libvulkan-dev mesa-vulkan-drivers" ;;
   peer) want="$want python3-torch dataset-fashion-mnist" ;;

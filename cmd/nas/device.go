@@ -31,9 +31,26 @@ func openDevice(spec string, threads int, stderr io.Writer) (tensor.Backend, str
 		}
 		return b, b.Name(), nil
 	case spec == "auto":
-		b, err := vk.Open("vulkan")
+		// A CPU-type Vulkan device (Mesa lavapipe) is many times slower than our own CPU
+		// backend, so auto takes only real GPUs.
+		devs, err := vk.Devices()
+		gpu := -1
+		for _, d := range devs {
+			if d.Type != "cpu" && gpu < 0 {
+				gpu = d.Index
+			}
+		}
+		if err != nil || gpu < 0 {
+			why := "only CPU-type Vulkan devices"
+			if err != nil {
+				why = err.Error()
+			}
+			fmt.Fprintf(stderr, "nas: no Vulkan GPU (%s); using the CPU backend\n", why)
+			return cpu.New(threads), cpuDesc, nil
+		}
+		b, err := vk.Open(fmt.Sprintf("vulkan:%d", gpu))
 		if err != nil {
-			fmt.Fprintf(stderr, "nas: no Vulkan device (%v); using the CPU\n", err)
+			fmt.Fprintf(stderr, "nas: Vulkan GPU %d failed to open (%v); using the CPU backend\n", gpu, err)
 			return cpu.New(threads), cpuDesc, nil
 		}
 		return b, b.Name(), nil
