@@ -310,6 +310,7 @@ func (tp *Tape) CrossEntropy(logits *Var, labels *tensor.Tensor) *Var {
 }
 
 // ScaleRows multiplies sample n of x by s[n] (drop-path masks; s carries no gradient).
+// The tape takes ownership of s: Release frees it, so pass a fresh mask each forward.
 func (tp *Tape) ScaleRows(x *Var, s *tensor.Tensor) *Var {
 	y := tensor.ScaleRows(c(x), s)
 	tp.keep(s)

@@ -186,3 +186,10 @@ func (s *Sequential) SetTraining(on bool) {
 		m.SetTraining(on)
 	}
 }
+
+// GlobalAvgPool averages each channel over the plane: [N,C,H,W] → [N,C].
+type GlobalAvgPool struct{ stateless }
+
+func (GlobalAvgPool) Forward(tp *autograd.Tape, x *autograd.Var) *autograd.Var {
+	return tp.GlobalAvgPool(x)
+}
