@@ -1,0 +1,178 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"godarts/internal/atomicfile"
+)
+
+// screenshotOut, when set, is where TestReportInBrowser also saves its screenshot, e.g.
+// go test ./report -run Browser -screenshot "$PWD/docs/report.png" (the README's picture).
+var screenshotOut = flag.String("screenshot", "", "also save the browser test's screenshot to this file")
+
+// findChromium returns the headless browser to use: $CHROMIUM, else the first of Debian's
+// and Google's binary names on PATH; "" when there is none.
+func findChromium() string {
+	if c := os.Getenv("CHROMIUM"); c != "" {
+		return c
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// measureScript is injected into a copy of the page (the report itself has no script): it
+// reports every uncaught error, and every resource that failed to load, and writes one line
+// per <svg> with its bounding boxes into <pre id="measure">. Errors are caught in the
+// capture phase, so failed loads of <img>, <link> and the like count too.
+const measureScript = `<script>
+window.__errors = [];
+window.addEventListener("error", function (e) {
+  var what = e.message || ("failed to load " + (e.target && (e.target.src || e.target.href) || "a resource"));
+  window.__errors.push(what);
+}, true);
+window.addEventListener("unhandledrejection", function (e) { window.__errors.push("unhandled rejection: " + e.reason); });
+["error", "warn"].forEach(function (level) {
+  var orig = console[level];
+  console[level] = function () { window.__errors.push("console." + level + ": " + Array.prototype.join.call(arguments, " ")); orig.apply(console, arguments); };
+});
+</script>`
+
+const measureAtEnd = `<script>
+(function () {
+  var lines = [];
+  var svgs = document.querySelectorAll("svg");
+  for (var i = 0; i < svgs.length; i++) {
+    var b = svgs[i].getBBox(), r = svgs[i].getBoundingClientRect();
+    lines.push("svg " + i + " " + b.width + " " + b.height + " " + r.width + " " + r.height);
+  }
+  for (var j = 0; j < window.__errors.length; j++) lines.push("error " + window.__errors[j].replace(/\n/g, " "));
+  lines.push("done " + svgs.length);
+  var pre = document.createElement("pre");
+  pre.id = "measure";
+  pre.textContent = lines.join("\n");
+  document.body.appendChild(pre);
+})();
+</script>`
+
+// chromiumArgs are the flags every headless run needs here: no GPU, no sandbox (CI runs as
+// root in a container), a throw-away profile, nothing from the network.
+func chromiumArgs(profile string) []string {
+	return []string{"--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--no-default-browser-check",
+		"--disable-dev-shm-usage", "--disable-extensions", "--user-data-dir=" + profile,
+		"--enable-logging=stderr", "--v=0", "--hide-scrollbars"}
+}
+
+func runChromium(t *testing.T, bin string, args ...string) (stdout, stderr []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, append(chromiumArgs(t.TempDir()), args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", bin, strings.Join(args, " "), err, tail(errb.Bytes()))
+	}
+	return out.Bytes(), errb.Bytes()
+}
+
+func tail(b []byte) string {
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return string(b)
+}
+
+// consoleLine matches what Chromium logs for a console message or an uncaught exception
+// with --enable-logging=stderr: ":INFO:CONSOLE(12)] "Uncaught ReferenceError: ..."".
+var consoleLine = regexp.MustCompile(`(?m)^.*:CONSOLE(\(\d+\))?\].*$|^.*Uncaught .*$`)
+
+// TestReportInBrowser opens a generated report in headless Chromium, checks that every
+// SVG is laid out with a non-empty box and that nothing went wrong on the page, and takes
+// a screenshot. Without Chromium it is skipped, unless CI is set: there it must run.
+func TestReportInBrowser(t *testing.T) {
+	bin := findChromium()
+	if bin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set but no chromium on PATH (apt-get install chromium, or set CHROMIUM)")
+		}
+		t.Skip("no chromium on PATH; install Debian's chromium package to run this test")
+	}
+	dir := t.TempDir()
+	writeRun(t, dir)
+	path, page := writeReport(t, dir)
+	wantSVGs := bytes.Count(page, []byte("<svg "))
+	if wantSVGs < 8 {
+		t.Fatalf("the synthetic report has only %d svg elements", wantSVGs)
+	}
+
+	// Measure in a copy with the scripts injected.
+	probed := bytes.Replace(page, []byte("<head>"), []byte("<head>\n"+measureScript), 1)
+	probed = bytes.Replace(probed, []byte("</body>"), []byte(measureAtEnd+"\n</body>"), 1)
+	probe := filepath.Join(dir, "probe.html")
+	if err := atomicfile.WriteFile(probe, probed); err != nil {
+		t.Fatal(err)
+	}
+	dom, logs := runChromium(t, bin, "--window-size=1280,900", "--dump-dom", "file://"+probe)
+	m := regexp.MustCompile(`(?s)<pre id="measure">(.*?)</pre>`).FindSubmatch(dom)
+	if m == nil {
+		t.Fatalf("the measuring script left no result; chromium said:\n%s", tail(logs))
+	}
+	svgs, done := 0, false
+	for _, line := range strings.Split(string(m[1]), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 6 && f[0] == "svg":
+			svgs++
+			for k, what := range []string{"bounding box width", "bounding box height", "rendered width", "rendered height"} {
+				v, err := strconv.ParseFloat(f[2+k], 64)
+				if err != nil || !(v > 0) {
+					t.Errorf("svg %s: %s is %s, want > 0", f[1], what, f[2+k])
+				}
+			}
+		case len(f) > 0 && f[0] == "error":
+			t.Errorf("page error: %s", strings.TrimPrefix(line, "error "))
+		case len(f) == 2 && f[0] == "done":
+			done = true
+		}
+	}
+	if !done || svgs != wantSVGs {
+		t.Errorf("measured %d svg elements (finished: %v), want %d", svgs, done, wantSVGs)
+	}
+	for _, l := range consoleLine.FindAllString(string(logs), -1) {
+		t.Errorf("chromium console: %s", l)
+	}
+
+	// Screenshot of the report itself, untouched.
+	shot := filepath.Join(t.TempDir(), "report.png")
+	_, logs = runChromium(t, bin, "--window-size=1200,1500", "--screenshot="+shot, "file://"+path)
+	png, err := os.ReadFile(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v\n%s", err, tail(logs))
+	}
+	if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) < 10000 {
+		t.Fatalf("screenshot %s is not a plausible PNG (%d bytes)", shot, len(png))
+	}
+	for _, l := range consoleLine.FindAllString(string(logs), -1) {
+		t.Errorf("chromium console (screenshot): %s", l)
+	}
+	if *screenshotOut != "" {
+		if err := atomicfile.WriteFile(*screenshotOut, png); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot saved to %s (%d bytes)", *screenshotOut, len(png))
+	}
+}
