@@ -5,6 +5,10 @@
 // asynchronous backend) and, when an input requires a gradient, appends its backward
 // rule to the tape. The forward and backward of each op sit side by side in this package.
 // A nil *Tape records nothing: that is evaluation mode.
+//
+// Gradients at perturbed weights (the DARTS unrolled step's w± = w ± εv) need no rebuilt
+// modules: update the parameters' Values in place (tensor.AxpbyInto), run a new forward on
+// a new tape, Backward, and undo the update the same way (TestGradientAtPerturbedWeights).
 package autograd
 
 import (
