@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,7 +37,8 @@ func findChromium() string {
 
 // measureScript is injected into a copy of the page (the report itself has no script): it
 // reports every uncaught error, and every resource that failed to load, and writes one line
-// per <svg> with its bounding boxes into <pre id="measure">. Errors are caught in the
+// per <svg> with its bounding boxes into <pre id="measure"> once the page has loaded (so
+// that failed loads are in). Errors are caught in the
 // capture phase, so failed loads of <img>, <link> and the like count too.
 const measureScript = `<script>
 window.__errors = [];
@@ -52,7 +54,7 @@ window.addEventListener("unhandledrejection", function (e) { window.__errors.pus
 </script>`
 
 const measureAtEnd = `<script>
-(function () {
+window.addEventListener("load", function () {
   var lines = [];
   var svgs = document.querySelectorAll("svg");
   for (var i = 0; i < svgs.length; i++) {
@@ -65,7 +67,7 @@ const measureAtEnd = `<script>
   pre.id = "measure";
   pre.textContent = lines.join("\n");
   document.body.appendChild(pre);
-})();
+});
 </script>`
 
 // chromiumArgs are the flags every headless run needs here: no GPU, no sandbox (CI runs as
@@ -100,26 +102,12 @@ func tail(b []byte) string {
 // with --enable-logging=stderr: ":INFO:CONSOLE(12)] "Uncaught ReferenceError: ..."".
 var consoleLine = regexp.MustCompile(`(?m)^.*:CONSOLE(\(\d+\))?\].*$|^.*Uncaught .*$`)
 
-// TestReportInBrowser opens a generated report in headless Chromium, checks that every
-// SVG is laid out with a non-empty box and that nothing went wrong on the page, and takes
-// a screenshot. Without Chromium it is skipped, unless CI is set: there it must run.
-func TestReportInBrowser(t *testing.T) {
-	bin := findChromium()
-	if bin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI is set but no chromium on PATH (apt-get install chromium, or set CHROMIUM)")
-		}
-		t.Skip("no chromium on PATH; install Debian's chromium package to run this test")
-	}
-	dir := t.TempDir()
-	writeRun(t, dir)
-	path, page := writeReport(t, dir)
+// browserProblems opens page (written into dir) in headless Chromium with the measuring
+// scripts injected and returns what is wrong with it: an SVG with an empty box, a page
+// error or console message, or a measurement that did not finish.
+func browserProblems(t *testing.T, bin, dir string, page []byte) []string {
+	t.Helper()
 	wantSVGs := bytes.Count(page, []byte("<svg "))
-	if wantSVGs < 8 {
-		t.Fatalf("the synthetic report has only %d svg elements", wantSVGs)
-	}
-
-	// Measure in a copy with the scripts injected.
 	probed := bytes.Replace(page, []byte("<head>"), []byte("<head>\n"+measureScript), 1)
 	probed = bytes.Replace(probed, []byte("</body>"), []byte(measureAtEnd+"\n</body>"), 1)
 	probe := filepath.Join(dir, "probe.html")
@@ -129,8 +117,9 @@ func TestReportInBrowser(t *testing.T) {
 	dom, logs := runChromium(t, bin, "--window-size=1280,900", "--dump-dom", "file://"+probe)
 	m := regexp.MustCompile(`(?s)<pre id="measure">(.*?)</pre>`).FindSubmatch(dom)
 	if m == nil {
-		t.Fatalf("the measuring script left no result; chromium said:\n%s", tail(logs))
+		return []string{"the measuring script left no result; chromium said: " + tail(logs)}
 	}
+	var problems []string
 	svgs, done := 0, false
 	for _, line := range strings.Split(string(m[1]), "\n") {
 		f := strings.Fields(line)
@@ -140,25 +129,42 @@ func TestReportInBrowser(t *testing.T) {
 			for k, what := range []string{"bounding box width", "bounding box height", "rendered width", "rendered height"} {
 				v, err := strconv.ParseFloat(f[2+k], 64)
 				if err != nil || !(v > 0) {
-					t.Errorf("svg %s: %s is %s, want > 0", f[1], what, f[2+k])
+					problems = append(problems, fmt.Sprintf("svg %s: %s is %s, want > 0", f[1], what, f[2+k]))
 				}
 			}
 		case len(f) > 0 && f[0] == "error":
-			t.Errorf("page error: %s", strings.TrimPrefix(line, "error "))
+			problems = append(problems, "page error: "+strings.TrimPrefix(line, "error "))
 		case len(f) == 2 && f[0] == "done":
 			done = true
 		}
 	}
 	if !done || svgs != wantSVGs {
-		t.Errorf("measured %d svg elements (finished: %v), want %d", svgs, done, wantSVGs)
+		problems = append(problems, fmt.Sprintf("measured %d svg elements (finished: %v), want %d", svgs, done, wantSVGs))
 	}
 	for _, l := range consoleLine.FindAllString(string(logs), -1) {
-		t.Errorf("chromium console: %s", l)
+		problems = append(problems, "chromium console: "+l)
+	}
+	return problems
+}
+
+// TestReportInBrowser opens a generated report in headless Chromium, checks that every
+// SVG is laid out with a non-empty box and that nothing went wrong on the page, and takes
+// a screenshot. Without Chromium it is skipped, unless CI is set: there it must run.
+func TestReportInBrowser(t *testing.T) {
+	bin := needChromium(t)
+	dir := filepath.Join(t.TempDir(), "search-20261122-101500")
+	writeRun(t, dir)
+	path, page := writeReport(t, dir)
+	if n := bytes.Count(page, []byte("<svg ")); n < 8 {
+		t.Fatalf("the synthetic report has only %d svg elements", n)
+	}
+	for _, p := range browserProblems(t, bin, t.TempDir(), page) {
+		t.Error(p)
 	}
 
 	// Screenshot of the report itself, untouched.
 	shot := filepath.Join(t.TempDir(), "report.png")
-	_, logs = runChromium(t, bin, "--window-size=1200,1500", "--screenshot="+shot, "file://"+path)
+	_, logs := runChromium(t, bin, "--window-size=1200,1400", "--screenshot="+shot, "file://"+path)
 	png, err := os.ReadFile(shot)
 	if err != nil {
 		t.Fatalf("no screenshot: %v\n%s", err, tail(logs))
@@ -175,4 +181,46 @@ func TestReportInBrowser(t *testing.T) {
 		}
 		t.Logf("screenshot saved to %s (%d bytes)", *screenshotOut, len(png))
 	}
+}
+
+// TestBrowserCheckCatchesProblems checks the checker: a page with a script error, a
+// resource that fails to load and an empty SVG must each be reported.
+func TestBrowserCheckCatchesProblems(t *testing.T) {
+	bin := needChromium(t)
+	page := []byte(`<!DOCTYPE html>
+<html><head><meta charset="utf-8"/></head><body>
+<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50"><rect width="100" height="50" fill="#ccc"/></svg>
+<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50"></svg>
+<img src="no-such-image.png" alt=""/>
+<script>noSuchFunction();</script>
+</body></html>
+`)
+	problems := browserProblems(t, bin, t.TempDir(), page)
+	for _, want := range []string{"svg 1: bounding box width", "noSuchFunction", "no-such-image.png"} {
+		found := false
+		for _, p := range problems {
+			found = found || strings.Contains(p, want)
+		}
+		if !found {
+			t.Errorf("problem %q not reported; got %q", want, problems)
+		}
+	}
+	for _, p := range problems {
+		if strings.Contains(p, "svg 0:") {
+			t.Errorf("the drawn svg was reported: %s", p)
+		}
+	}
+}
+
+// needChromium returns the browser, skipping the test without one unless CI is set.
+func needChromium(t *testing.T) string {
+	t.Helper()
+	bin := findChromium()
+	if bin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set but no chromium on PATH (apt-get install chromium, or set CHROMIUM)")
+		}
+		t.Skip("no chromium on PATH; install Debian's chromium package to run this test")
+	}
+	return bin
 }
