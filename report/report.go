@@ -53,7 +53,7 @@ td, th { border: 1px solid #ddd; padding: 0.2em 0.6em; text-align: left; vertica
 th { background: #f4f4f4; }
 pre { background: #f7f7f7; border: 1px solid #ddd; padding: 0.6em; overflow-x: auto; font-size: 0.85em; }
 svg { max-width: 100%; height: auto; display: block; margin: 0.4em 0; }
-.row { display: flex; flex-wrap: wrap; gap: 1em; }
+.row { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
 .missing { color: #777; font-style: italic; }
 .warning { color: #a00; }
 .sub { color: #555; }
@@ -137,32 +137,41 @@ func writeConfig(p *page, r *run) {
 		p.missing(rundir.Config + " not recorded")
 		return
 	}
-	p.raw("<table>\n")
+	// The run's identity and the flags given on the command line side by side; every flag's
+	// value (defaults included) folded away below, since a search has dozens.
+	flags, _ := r.config["flags"].(map[string]any)
+	given := map[string]bool{}
+	if args, ok := r.config["args"].([]any); ok {
+		for _, a := range args {
+			if s, ok := a.(string); ok {
+				name, _, _ := strings.Cut(strings.TrimLeft(s, "-"), "=")
+				given[name] = true
+			}
+		}
+	}
+	p.raw("<div class=\"row\">\n<table>\n")
 	for _, k := range []string{"command", "version", "device", "seed", "started"} {
 		if v, ok := r.config[k]; ok {
 			p.printf("<tr><th>%s</th><td>%s</td></tr>\n", k, html.EscapeString(scalar(v)))
 		}
 	}
 	p.raw("</table>\n")
-	if flags, ok := r.config["flags"].(map[string]any); ok && len(flags) > 0 {
-		set := map[string]bool{}
-		if args, ok := r.config["args"].([]any); ok {
-			for _, a := range args {
-				if s, ok := a.(string); ok {
-					name, _, _ := strings.Cut(strings.TrimLeft(s, "-"), "=")
-					set[name] = true
-				}
-			}
-		}
-		p.raw("<h3>Flags</h3>\n<table>\n<tr><th>flag</th><th>value</th><th>given</th></tr>\n")
+	if len(given) > 0 {
+		p.raw("<table>\n<tr><th>flags given</th><th>value</th></tr>\n")
 		for _, k := range sortedKeys(flags) {
-			given := ""
-			if set[k] {
-				given = "yes"
+			if given[k] {
+				p.printf("<tr><td>--%s</td><td>%s</td></tr>\n", html.EscapeString(k), html.EscapeString(scalar(flags[k])))
 			}
-			p.printf("<tr><td>--%s</td><td>%s</td><td>%s</td></tr>\n", html.EscapeString(k), html.EscapeString(scalar(flags[k])), given)
 		}
 		p.raw("</table>\n")
+	}
+	p.raw("</div>\n")
+	if len(flags) > 0 {
+		p.printf("<details><summary>All %d flags, defaults included</summary>\n<table>\n<tr><th>flag</th><th>value</th></tr>\n", len(flags))
+		for _, k := range sortedKeys(flags) {
+			p.printf("<tr><td>--%s</td><td>%s</td></tr>\n", html.EscapeString(k), html.EscapeString(scalar(flags[k])))
+		}
+		p.raw("</table>\n</details>\n")
 	}
 	var rest []string
 	for _, k := range sortedKeys(r.config) {
@@ -217,7 +226,7 @@ func column(ms []epochMetrics, key string, scale float64) (xs, ys []float64, any
 
 // chart draws the given metrics as one line chart, or returns nil when none was recorded.
 func chart(ms []epochMetrics, title, ylabel string, scale float64, include []float64, keys ...[2]string) []byte {
-	lc := svgplot.LineChart{Title: title, XLabel: "epoch", YLabel: ylabel, Width: 380, Height: 280, YInclude: include}
+	lc := svgplot.LineChart{Title: title, XLabel: "epoch", YLabel: ylabel, Width: 360, Height: 260, YInclude: include}
 	found := false
 	for i, k := range keys {
 		xs, ys, ok := column(ms, k[0], scale)

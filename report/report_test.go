@@ -306,8 +306,10 @@ func TestReportFullRun(t *testing.T) {
 	if total := "2 min 25 s"; /* 10+11+...+19 s */ !strings.Contains(section(t, doc, "timings").text.String(), total) {
 		t.Errorf("timings do not give the total %s", total)
 	}
-	if !strings.Contains(section(t, doc, "config").text.String(), "cpu (2 threads)") {
-		t.Error("configuration does not name the device")
+	for _, want := range []string{"cpu (2 threads)", "--epochs", "darts-1st"} {
+		if !strings.Contains(section(t, doc, "config").text.String(), want) {
+			t.Errorf("configuration does not show %q", want)
+		}
 	}
 }
 
@@ -433,5 +435,56 @@ func TestReportMalformed(t *testing.T) {
 func TestReportNotADirectory(t *testing.T) {
 	if _, err := Write(filepath.Join(t.TempDir(), "nope")); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("Write on a missing directory: %v, want an error naming it", err)
+	}
+}
+
+// TestReportCellOrderAndThreshold checks that cells other than normal and reduce (NB201's
+// per-stage cells) are drawn too, normal first and the rest sorted, and that a sigmoid
+// relaxation gets FairDARTS's threshold line on every chart.
+func TestReportCellOrderAndThreshold(t *testing.T) {
+	dir := t.TempDir()
+	writeRun(t, dir)
+	if err := os.Remove(filepath.Join(dir, rundir.Alphas)); err != nil {
+		t.Fatal(err)
+	}
+	d := &rundir.Dir{Path: dir}
+	edges := []map[string]any{
+		{"from": 0, "to": 1, "ops": []string{"none", "skip_connect"}, "weights": []float64{0.2, 0.9}},
+		{"from": 0, "to": 2, "ops": []string{"none", "skip_connect"}, "weights": []float64{0.3, 0.7}},
+	}
+	cell := map[string]any{"edges": edges}
+	for ep := 0; ep < 3; ep++ {
+		rec := map[string]any{"epoch": ep, "space": "nb201", "relaxation": "sigmoid",
+			"cells": map[string]any{"stage1": cell, "normal": cell, "stage0": cell}}
+		if err := d.AppendJSONL(rundir.Alphas, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, page := writeReport(t, dir)
+	doc := parsePage(t, page)
+	grids := section(t, doc, "trajectories").find(byName("svg"))
+	want := []string{"normal cell", "stage0 cell", "stage1 cell"}
+	if len(grids) != len(want) {
+		t.Fatalf("%d trajectory grids, want %d", len(grids), len(want))
+	}
+	for i, g := range grids {
+		if title := g.find(byClass("title")); len(title) == 0 || title[0].text.String() != want[i] {
+			t.Errorf("grid %d: title %v, want %q", i, title, want[i])
+		}
+		for k, c := range g.find(byClass("chart")) {
+			var names []string
+			for _, s := range c.find(byClass("series")) {
+				names = append(names, s.text.String())
+			}
+			if strings.Join(names, ",") != "none,skip_connect,threshold" {
+				t.Errorf("grid %d chart %d: lines %v, want none, skip_connect, threshold", i, k, names)
+			}
+		}
+		if n := len(g.find(byClass("chart"))); n != 2 {
+			t.Errorf("grid %d: %d charts, want 2", i, n)
+		}
+	}
+	if n := len(section(t, doc, "final-weights").find(byName("svg"))); n != 3 {
+		t.Errorf("%d heatmaps, want 3", n)
 	}
 }
