@@ -43,12 +43,15 @@ type SGD struct {
 	Cfg    SGDConfig
 	params []*autograd.Var
 	bufs   []*tensor.Tensor
-	step   int
+	// started[i] says whether parameter i's momentum buffer holds a gradient yet: PyTorch
+	// initialises each buffer on the first step that parameter has a gradient.
+	started []bool
+	step    int
 }
 
 // NewSGD makes an optimiser over params; the momentum buffers live on the params' device.
 func NewSGD(params []*autograd.Var, cfg SGDConfig) *SGD {
-	s := &SGD{Cfg: cfg, params: params}
+	s := &SGD{Cfg: cfg, params: params, started: make([]bool, len(params))}
 	if cfg.Momentum != 0 {
 		for _, p := range params {
 			s.bufs = append(s.bufs, tensor.NewLike(p.Value))
@@ -60,7 +63,6 @@ func NewSGD(params []*autograd.Var, cfg SGDConfig) *SGD {
 // Step updates every parameter that has a gradient. PyTorch's first step sets the
 // momentum buffer to the gradient; later steps use buf = μ·buf + (1−dampening)·g.
 func (s *SGD) Step() {
-	first := s.step == 0
 	for i, p := range s.params {
 		if p.Grad == nil {
 			continue
@@ -71,8 +73,9 @@ func (s *SGD) Step() {
 		}
 		tensor.SGDStepInto(p.Value, p.Grad, buf, tensor.SGDStepOp{
 			LR: float32(s.Cfg.LR), Momentum: float32(s.Cfg.Momentum), Dampening: float32(s.Cfg.Dampening),
-			WeightDecay: float32(s.Cfg.WeightDecay), Nesterov: s.Cfg.Nesterov, First: first,
+			WeightDecay: float32(s.Cfg.WeightDecay), Nesterov: s.Cfg.Nesterov, First: !s.started[i],
 		})
+		s.started[i] = true
 	}
 	s.step++
 }
@@ -83,19 +86,27 @@ func (s *SGD) SetLR(lr float64) { s.Cfg.LR = lr }
 // MomentumBuffer returns p's momentum buffer, or nil before the first step or without
 // momentum (the DARTS unrolled step reads it).
 func (s *SGD) MomentumBuffer(p *autograd.Var) *tensor.Tensor {
-	if s.bufs == nil || s.step == 0 {
+	if s.bufs == nil {
 		return nil
 	}
 	for i, q := range s.params {
-		if q == p {
+		if q == p && s.started[i] {
 			return s.bufs[i]
 		}
 	}
 	return nil
 }
 
-func (s *SGD) State() State      { return State{Step: s.step, LR: s.Cfg.LR} }
-func (s *SGD) SetState(st State) { s.step, s.Cfg.LR = st.Step, st.LR }
+func (s *SGD) State() State { return State{Step: s.step, LR: s.Cfg.LR} }
+
+// SetState restores the step count and learning rate; after a step > 0 every momentum
+// buffer counts as initialised (restore the buffers through StateTensors).
+func (s *SGD) SetState(st State) {
+	s.step, s.Cfg.LR = st.Step, st.LR
+	for i := range s.started {
+		s.started[i] = st.Step > 0
+	}
+}
 
 func (s *SGD) StateTensors() []NamedTensor {
 	var out []NamedTensor
