@@ -275,8 +275,12 @@ func writeCurves(p *page, r *run) {
 	}
 	p.raw("</div>\n")
 	for _, m := range r.metrics {
-		if m.note != "" || m.collapsed {
-			p.printf("<p class=\"warning\">epoch %d: %s</p>\n", m.epoch+1, html.EscapeString(strings.TrimSpace("collapsed "+m.note)))
+		msg := m.note
+		if m.collapsed && msg == "" {
+			msg = "the derived normal cell collapsed"
+		}
+		if msg != "" {
+			p.printf("<p class=\"warning\">epoch %d: %s</p>\n", m.epoch+1, html.EscapeString(msg))
 		}
 	}
 }

@@ -84,6 +84,9 @@ func writeRun(t *testing.T, dir string) *genotype.Genotype {
 			"test_acc": nil, // a null must leave a gap, not fail
 			"seconds":  10 + x, "genotype": g.Python(), "skip_count": genotype.SkipCount(g.Normal), "derived_params": 1_000_000 + 100_000*ep,
 		}
+		if ep == 7 {
+			m["collapsed"], m["note"] = true, "normal cell collapsed: no node has an input"
+		}
 		if ep != 2 {
 			m["test_acc"] = 1 - 0.9*math.Exp(-0.12*x)
 		}
@@ -305,6 +308,9 @@ func TestReportFullRun(t *testing.T) {
 	}
 	if total := "2 min 25 s"; /* 10+11+...+19 s */ !strings.Contains(section(t, doc, "timings").text.String(), total) {
 		t.Errorf("timings do not give the total %s", total)
+	}
+	if !strings.Contains(section(t, doc, "curves").text.String(), "epoch 8: normal cell collapsed") {
+		t.Error("the collapse noted at epoch 8 is not shown")
 	}
 	for _, want := range []string{"cpu (2 threads)", "--epochs", "darts-1st"} {
 		if !strings.Contains(section(t, doc, "config").text.String(), want) {
