@@ -26,7 +26,7 @@ var embeddedSearch = nas.SearchConfig{Channels: 8, Layers: 5, Batch: 32, Epochs:
 
 // embeddedSearchSubset is the number of the 3,000 embedded training images a search uses
 // when --subset is unset (half train the weights, half α).
-const embeddedSearchSubset = 2000
+const embeddedSearchSubset = 1600
 
 func runSearch(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("search", stderr)
@@ -69,7 +69,7 @@ func registerSearchFlags(fs *flag.FlagSet, cfg *nas.SearchConfig) {
 	fs.StringVar(&cfg.Space, "space", "", "search space: darts, fair7, s1, s2, s3, s4 (default: the method's)")
 	fs.StringVar(&cfg.Method, "method", "darts", "architecture optimiser: darts, fairdarts, dscd, zarts-rs, zarts-mgs, zarts-gld, zo-darts++")
 	fs.IntVar(&cfg.Order, "order", 1, "DARTS gradient order: 1 or 2 (unrolled)")
-	fs.IntVar(&cfg.Epochs, "epochs", 0, "epochs (default 50; 4 on the embedded data, with --subset 2000)")
+	fs.IntVar(&cfg.Epochs, "epochs", 0, "epochs (default 50; 4 on the embedded data, with --subset 1600)")
 	fs.IntVar(&cfg.Batch, "batch", 0, "batch size of both halves (default: the method's; 32 on the embedded data)")
 	fs.IntVar(&cfg.Channels, "channels", 0, "initial channels C (default 16; 8 on the embedded data)")
 	fs.IntVar(&cfg.Layers, "layers", 0, "cells (default 8; 5 on the embedded data)")
