@@ -66,6 +66,12 @@ func TestGradCheckEveryOp(t *testing.T) {
 		{"batch_norm no affine, running buffers", []*autograd.Var{param(g, -1, 1, 2, 3, 3, 2)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
 			return tp.BatchNorm(in[0], nil, nil, tensor.New(ref.New(), 3), tensor.Full(ref.New(), 1, 3), true, bn)
 		}},
+		{"batch_norm eval affine", []*autograd.Var{param(g, -1, 1, 2, 3, 3, 2), param(g, 0.5, 1.5, 3), param(g, -1, 1, 3)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			return tp.BatchNorm(in[0], in[1], in[2], ref.FromFloat64([]float64{0.1, -0.2, 0.3}, 3), ref.FromFloat64([]float64{0.5, 1.2, 2}, 3), false, bn)
+		}},
+		{"batch_norm eval no affine", []*autograd.Var{param(g, -1, 1, 2, 3, 2, 2)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			return tp.BatchNorm(in[0], nil, nil, ref.FromFloat64([]float64{0.1, -0.2, 0.3}, 3), ref.FromFloat64([]float64{0.5, 1.2, 2}, 3), false, bn)
+		}},
 		{"relu", []*autograd.Var{awayFromZero(g, 2, 3, 4)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var { return tp.ReLU(in[0]) }},
 		{"sigmoid", []*autograd.Var{param(g, -3, 3, 2, 5)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var { return tp.Sigmoid(in[0]) }},
 		{"max_pool 3x3 s1", []*autograd.Var{param(g, -1, 1, 2, 2, 5, 5)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {

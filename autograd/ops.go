@@ -78,7 +78,8 @@ func (tp *Tape) AddBias(x, b *Var) *Var {
 }
 
 // BatchNorm normalises x per channel: with batch statistics in training (updating the
-// running buffers when given), with the running statistics otherwise. gamma and beta are
+// running buffers when given), with the running statistics otherwise (gradients flow in
+// both modes). gamma and beta are
 // nil for affine-free BN (the DARTS search network).
 func (tp *Tape) BatchNorm(x, gamma, beta *Var, runMean, runVar *tensor.Tensor, training bool, p tensor.BatchNormParams) *Var {
 	xv := c(x)
@@ -88,8 +89,23 @@ func (tp *Tape) BatchNorm(x, gamma, beta *Var, runMean, runVar *tensor.Tensor, t
 	}
 	if !training {
 		y := tensor.BatchNormEval(xv, gv, bv, runMean, runVar, p)
+		// y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε) per channel and μ, σ² constant, so
+		// dx = γ/√(σ² + ε)·g (the same op on g with a zero mean), dγ = Σ g·x̂, dβ = Σ g.
 		return tp.result("batch_norm_eval", y, []*Var{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
-			panic("autograd: backward through batch norm in eval mode is not supported")
+			var dx, dg, db *tensor.Tensor
+			if need(x) {
+				zero := tensor.NewLike(runMean)
+				dx = tensor.BatchNormEval(g, gv, nil, zero, runVar, p)
+				zero.Free()
+			}
+			if need(gamma) {
+				xhat := tensor.BatchNormEval(xv, nil, nil, runMean, runVar, p)
+				gx := tensor.Mul(g, xhat)
+				dg, db = tensor.BiasBackward(gx), tensor.BiasBackward(g)
+				xhat.Free()
+				gx.Free()
+			}
+			return []*tensor.Tensor{dx, dg, db}
 		})
 	}
 	y, mean, invStd := tensor.BatchNormTrain(xv, gv, bv, runMean, runVar, p)
