@@ -79,8 +79,7 @@ func (tp *Tape) AddBias(x, b *Var) *Var {
 
 // BatchNorm normalises x per channel: with batch statistics in training (updating the
 // running buffers when given), with the running statistics otherwise (gradients flow in
-// both modes). gamma and beta are
-// nil for affine-free BN (the DARTS search network).
+// both modes). gamma and beta are nil for affine-free BN (the DARTS search network).
 func (tp *Tape) BatchNorm(x, gamma, beta *Var, runMean, runVar *tensor.Tensor, training bool, p tensor.BatchNormParams) *Var {
 	xv := c(x)
 	var gv, bv *tensor.Tensor

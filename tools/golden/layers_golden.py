@@ -92,7 +92,7 @@ def case(name, m, xshape, train=True):
     r = torch.randn(*y.shape)
     out = {"name": name, "train": train, "x_shape": list(xshape), "x": flat(x), "y_shape": list(y.shape),
            "y": flat(y), "r": flat(r), "state": state}
-    if train:
+    if y.requires_grad:
         (y * r).sum().backward()
         out["x_grad"] = flat(x.grad)
         out["grads"] = {k.replace("op.", "", 1): flat(p.grad) for k, p in m.named_parameters()}
