@@ -5,10 +5,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -164,7 +168,7 @@ func TestReportInBrowser(t *testing.T) {
 
 	// Screenshot of the report itself, untouched.
 	shot := filepath.Join(t.TempDir(), "report.png")
-	_, logs := runChromium(t, bin, "--window-size=1200,1400", "--screenshot="+shot, "file://"+path)
+	_, logs := runChromium(t, bin, "--window-size=1200,1300", "--screenshot="+shot, "file://"+path)
 	png, err := os.ReadFile(shot)
 	if err != nil {
 		t.Fatalf("no screenshot: %v\n%s", err, tail(logs))
@@ -176,10 +180,14 @@ func TestReportInBrowser(t *testing.T) {
 		t.Errorf("chromium console (screenshot): %s", l)
 	}
 	if *screenshotOut != "" {
-		if err := atomicfile.WriteFile(*screenshotOut, png); err != nil {
+		small, err := shrinkPNG(png)
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", shot, err)
+		}
+		if err := atomicfile.WriteFile(*screenshotOut, small); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("screenshot saved to %s (%d bytes)", *screenshotOut, len(png))
+		t.Logf("screenshot saved to %s (%d bytes; %d as Chromium wrote it)", *screenshotOut, len(small), len(png))
 	}
 }
 
@@ -223,4 +231,56 @@ func needChromium(t *testing.T) string {
 		t.Skip("no chromium on PATH; install Debian's chromium package to run this test")
 	}
 	return bin
+}
+
+// shrinkPNG re-encodes a screenshot with at most 256 colours, for the README: the 256 most
+// frequent colours of the image (white, greys, the series colours) form the palette and
+// every other pixel (anti-aliased edges) takes the nearest of them, without dithering,
+// which would add noise that compresses badly.
+func shrinkPNG(b []byte) ([]byte, error) {
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	bounds := img.Bounds()
+	counts := map[color.RGBA]int{}
+	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
+		for x := bounds.Min.X; x < bounds.Max.X; x++ {
+			counts[color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)]++
+		}
+	}
+	colours := make([]color.RGBA, 0, len(counts))
+	for c := range counts {
+		colours = append(colours, c)
+	}
+	sort.Slice(colours, func(i, j int) bool {
+		if counts[colours[i]] != counts[colours[j]] {
+			return counts[colours[i]] > counts[colours[j]]
+		}
+		a, b := colours[i], colours[j]
+		return uint32(a.R)<<24|uint32(a.G)<<16|uint32(a.B)<<8|uint32(a.A) < uint32(b.R)<<24|uint32(b.G)<<16|uint32(b.B)<<8|uint32(b.A)
+	})
+	pal := make(color.Palette, 0, 256)
+	for _, c := range colours[:min(256, len(colours))] {
+		pal = append(pal, c)
+	}
+	out := image.NewPaletted(bounds, pal)
+	nearest := map[color.RGBA]uint8{}
+	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
+		for x := bounds.Min.X; x < bounds.Max.X; x++ {
+			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+			i, ok := nearest[c]
+			if !ok {
+				i = uint8(pal.Index(c))
+				nearest[c] = i
+			}
+			out.SetColorIndex(x, y, i)
+		}
+	}
+	var buf bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	if err := enc.Encode(&buf, out); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

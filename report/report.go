@@ -226,7 +226,7 @@ func column(ms []epochMetrics, key string, scale float64) (xs, ys []float64, any
 
 // chart draws the given metrics as one line chart, or returns nil when none was recorded.
 func chart(ms []epochMetrics, title, ylabel string, scale float64, include []float64, keys ...[2]string) []byte {
-	lc := svgplot.LineChart{Title: title, XLabel: "epoch", YLabel: ylabel, Width: 360, Height: 260, YInclude: include}
+	lc := svgplot.LineChart{Title: title, XLabel: "epoch", YLabel: ylabel, Width: 340, Height: 250, YInclude: include}
 	found := false
 	for i, k := range keys {
 		xs, ys, ok := column(ms, k[0], scale)

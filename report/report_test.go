@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -83,9 +84,6 @@ func writeRun(t *testing.T, dir string) *genotype.Genotype {
 			"valid_loss": 2.3 * math.Exp(-0.09*x), "valid_acc": 1 - 0.9*math.Exp(-0.14*x), "test_loss": 2.3 * math.Exp(-0.08*x),
 			"test_acc": nil, // a null must leave a gap, not fail
 			"seconds":  10 + x, "genotype": g.Python(), "skip_count": genotype.SkipCount(g.Normal), "derived_params": 1_000_000 + 100_000*ep,
-		}
-		if ep == 7 {
-			m["collapsed"], m["note"] = true, "normal cell collapsed: no node has an input"
 		}
 		if ep != 2 {
 			m["test_acc"] = 1 - 0.9*math.Exp(-0.12*x)
@@ -309,9 +307,6 @@ func TestReportFullRun(t *testing.T) {
 	if total := "2 min 25 s"; /* 10+11+...+19 s */ !strings.Contains(section(t, doc, "timings").text.String(), total) {
 		t.Errorf("timings do not give the total %s", total)
 	}
-	if !strings.Contains(section(t, doc, "curves").text.String(), "epoch 8: normal cell collapsed") {
-		t.Error("the collapse noted at epoch 8 is not shown")
-	}
 	for _, want := range []string{"cpu (2 threads)", "--epochs", "darts-1st"} {
 		if !strings.Contains(section(t, doc, "config").text.String(), want) {
 			t.Errorf("configuration does not show %q", want)
@@ -492,5 +487,27 @@ func TestReportCellOrderAndThreshold(t *testing.T) {
 	}
 	if n := len(section(t, doc, "final-weights").find(byName("svg"))); n != 3 {
 		t.Errorf("%d heatmaps, want 3", n)
+	}
+}
+
+// TestReportNotes checks that a collapse noted in metrics.jsonl is shown, and that a line
+// written again for an epoch (a resumed run) replaces the earlier one.
+func TestReportNotes(t *testing.T) {
+	dir := t.TempDir()
+	writeRun(t, dir)
+	d := &rundir.Dir{Path: dir}
+	again := map[string]any{"epoch": 7, "train_loss": 0.5, "collapsed": true, "note": "normal cell collapsed: no node has an input"}
+	if err := d.AppendJSONL(rundir.Metrics, again); err != nil {
+		t.Fatal(err)
+	}
+	_, page := writeReport(t, dir)
+	doc := parsePage(t, page)
+	text := section(t, doc, "curves").text.String()
+	if !strings.Contains(text, "epoch 8: normal cell collapsed: no node has an input") {
+		t.Error("the collapse noted at epoch 8 is not shown")
+	}
+	// The replaced line has no seconds: the timings count one epoch fewer.
+	if want := fmt.Sprintf("%d", testEpochs-1); !strings.Contains(section(t, doc, "timings").text.String(), "epochs timed"+want) {
+		t.Errorf("timings: want %s epochs timed after epoch 8 was rewritten without seconds", want)
 	}
 }
