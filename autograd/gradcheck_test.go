@@ -110,11 +110,20 @@ func TestGradCheckEveryOp(t *testing.T) {
 		{"reshape", []*autograd.Var{param(g, -1, 1, 2, 3, 2, 2)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
 			return tp.Mul(tp.Reshape(in[0], 2, 12), tp.Reshape(in[0], 2, 12))
 		}},
+		{"reshape of a strided view", []*autograd.Var{param(g, -1, 1, 2, 4, 2, 3)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			return tp.Reshape(tp.Narrow(in[0], 1, 1, 2), 2, 12)
+		}},
+		{"concat of strided views", []*autograd.Var{param(g, -1, 1, 2, 4, 3, 3)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			return tp.ConcatChannels(tp.Narrow(in[0], 1, 2, 2), tp.Narrow(in[0], 1, 0, 3))
+		}},
 		{"softmax", []*autograd.Var{param(g, -2, 2, 3, 5)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var { return tp.Softmax(in[0]) }},
 		{"log_softmax", []*autograd.Var{param(g, -2, 2, 3, 5)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var { return tp.LogSoftmax(in[0]) }},
 		{"sparsemax", []*autograd.Var{param(g, -1, 1, 4, 6)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var { return tp.Sparsemax(in[0]) }},
 		{"cross_entropy", []*autograd.Var{param(g, -2, 2, 3, 5)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var { return tp.CrossEntropy(in[0], labels) }},
 		{"scale_rows (drop-path)", []*autograd.Var{param(g, -1, 1, 3, 2, 2, 2)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var { return tp.ScaleRows(in[0], mask) }},
+		{"drop_path", []*autograd.Var{param(g, -1, 1, 3, 2, 2, 2)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			return tp.DropPath(in[0], []float32{1.25, 0, 1.25})
+		}},
 		{"zero plus x", []*autograd.Var{param(g, -1, 1, 2, 2, 4, 4)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
 			return tp.Add(tp.Zero(in[0], 1), in[0])
 		}},

@@ -345,3 +345,10 @@ func (tp *Tape) Zero(x *Var, stride int) *Var {
 	out := tp.result("zero", y, nil, nil)
 	return out
 }
+
+// DropPath multiplies sample n of x by mask[n] (0 to drop the path, 1/keep to keep it:
+// DARTS' drop_path, nas-algorithms.md §1.3). The mask is drawn on the host by the caller's
+// RNG and uploaded (no read back); its device copy belongs to the tape.
+func (tp *Tape) DropPath(x *Var, mask []float32) *Var {
+	return tp.ScaleRows(x, tensor.FromSlice(x.Value.Dev, mask, len(mask)))
+}

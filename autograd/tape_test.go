@@ -37,7 +37,7 @@ func near(a, b []float64, tol float64) bool {
 }
 
 // TestGradientAtPerturbedWeights is the DARTS unrolled step's pattern (nas-algorithms.md
-// §1.3): w± = w ± εv in place with AxpbyInto, a new forward on a new tape gives ∇L(w±),
+// §1.6): w± = w ± εv in place with AxpbyInto, a new forward on a new tape gives ∇L(w±),
 // and undoing the update gives the original gradient back, without rebuilding anything.
 func TestGradientAtPerturbedWeights(t *testing.T) {
 	g := tensor.NewRNG(9)
