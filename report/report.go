@@ -55,6 +55,7 @@ pre { background: #f7f7f7; border: 1px solid #ddd; padding: 0.6em; overflow-x: a
 svg { max-width: 100%; height: auto; display: block; margin: 0.4em 0; }
 .row { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
 .missing { color: #777; font-style: italic; }
+pre.genotype-python { white-space: pre-wrap; word-break: break-all; }
 .warning { color: #a00; }
 .sub { color: #555; }
 `
@@ -255,6 +256,9 @@ func writeCurves(p *page, r *run) {
 		}
 		return out
 	}
+	if len(r.metrics) == 1 {
+		p.missing("only one epoch recorded so far: a line needs two")
+	}
 	p.raw("<div class=\"row\">\n")
 	for _, c := range []struct {
 		title, metric, ylabel string
@@ -370,6 +374,9 @@ func writeTrajectories(p *page, r *run) {
 		p.printf(" The dashed line is FairDARTS's threshold σ_T = %g: an op below it is dropped.", genotype.DefaultThreshold)
 	}
 	p.raw(" A title ending in an op names the op the final genotype keeps on that edge.</p>\n")
+	if len(r.alphas) == 1 {
+		p.missing("only one epoch recorded so far: a line needs two; the final weights below show it")
+	}
 	// Sigmoid weights live in [0, 1] and are read against the threshold, so the axis
 	// spans it; softmax weights of many ops stay well below 1 and get the room instead.
 	yRange := []float64{0}
