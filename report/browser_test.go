@@ -21,8 +21,10 @@ import (
 	"godarts/internal/atomicfile"
 )
 
-// screenshotOut, when set, is where TestReportInBrowser also saves its screenshot, e.g.
-// go test ./report -run Browser -screenshot "$PWD/docs/report.png" (the README's picture).
+// screenshotOut, when set, is where TestReportInBrowser also saves its screenshot, shrunk
+// to 256 colours. The README's picture is made so (make report-screenshot):
+//
+//	go test ./report -run TestReportInBrowser -count=1 -screenshot "$PWD/docs/report.png"
 var screenshotOut = flag.String("screenshot", "", "also save the browser test's screenshot to this file")
 
 // findChromium returns the headless browser to use: $CHROMIUM, else the first of Debian's
