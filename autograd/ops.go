@@ -10,11 +10,19 @@ import (
 
 func need(v *Var) bool { return v != nil && v.requires }
 
-func c(v *Var) *tensor.Tensor { return v.Value.Contiguous() }
+// c returns v's value as a contiguous tensor: the value itself, or a copy the tape frees on
+// Release (a nil tape leaves the copy to the garbage collector).
+func (tp *Tape) c(v *Var) *tensor.Tensor {
+	t := v.Value.Contiguous()
+	if t != v.Value {
+		tp.keep(t)
+	}
+	return t
+}
 
 // Conv2D is a 2-d convolution of x [N,Cin,H,W] with w [Cout,Cin/G,KH,KW].
 func (tp *Tape) Conv2D(x, w *Var, p tensor.Conv2DParams) *Var {
-	xv := c(x)
+	xv := tp.c(x)
 	y := tensor.Conv2D(xv, w.Value, p)
 	return tp.result("conv2d", y, []*Var{x, w}, func(g *tensor.Tensor) []*tensor.Tensor {
 		var gx, gw *tensor.Tensor
@@ -30,7 +38,7 @@ func (tp *Tape) Conv2D(x, w *Var, p tensor.Conv2DParams) *Var {
 
 // MatMul is op(a)·op(b) of 2-d tensors.
 func (tp *Tape) MatMul(a, b *Var, transA, transB bool) *Var {
-	av, bv := c(a), c(b)
+	av, bv := tp.c(a), tp.c(b)
 	y := tensor.MatMul(av, bv, transA, transB)
 	return tp.result("matmul", y, []*Var{a, b}, func(g *tensor.Tensor) []*tensor.Tensor {
 		var ga, gb *tensor.Tensor
@@ -64,7 +72,7 @@ func (tp *Tape) MatMul(a, b *Var, transA, transB bool) *Var {
 
 // AddBias adds b[C] along dimension 1 of x.
 func (tp *Tape) AddBias(x, b *Var) *Var {
-	y := tensor.AddBias(c(x), b.Value)
+	y := tensor.AddBias(tp.c(x), b.Value)
 	return tp.result("add_bias", y, []*Var{x, b}, func(g *tensor.Tensor) []*tensor.Tensor {
 		var gx, gb *tensor.Tensor
 		if need(x) {
@@ -81,7 +89,7 @@ func (tp *Tape) AddBias(x, b *Var) *Var {
 // running buffers when given), with the running statistics otherwise (gradients flow in
 // both modes). gamma and beta are nil for affine-free BN (the DARTS search network).
 func (tp *Tape) BatchNorm(x, gamma, beta *Var, runMean, runVar *tensor.Tensor, training bool, p tensor.BatchNormParams) *Var {
-	xv := c(x)
+	xv := tp.c(x)
 	var gv, bv *tensor.Tensor
 	if gamma != nil {
 		gv, bv = gamma.Value, beta.Value
@@ -130,7 +138,7 @@ func (tp *Tape) BatchNorm(x, gamma, beta *Var, runMean, runVar *tensor.Tensor, t
 
 // ReLU is max(x, 0).
 func (tp *Tape) ReLU(x *Var) *Var {
-	xv := c(x)
+	xv := tp.c(x)
 	y := tensor.Unary(tensor.ReLUOp{}, xv)
 	return tp.result("relu", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Binary(tensor.ReLUBackwardOp{}, g, xv)}
@@ -139,7 +147,7 @@ func (tp *Tape) ReLU(x *Var) *Var {
 
 // Sigmoid is 1/(1+e^-x).
 func (tp *Tape) Sigmoid(x *Var) *Var {
-	y := tensor.Unary(tensor.SigmoidOp{}, c(x))
+	y := tensor.Unary(tensor.SigmoidOp{}, tp.c(x))
 	return tp.result("sigmoid", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Binary(tensor.SigmoidBackwardOp{}, g, y)}
 	})
@@ -147,7 +155,7 @@ func (tp *Tape) Sigmoid(x *Var) *Var {
 
 // Pool2D is max or average pooling.
 func (tp *Tape) Pool2D(x *Var, p tensor.Pool2DParams) *Var {
-	xv := c(x)
+	xv := tp.c(x)
 	y := tensor.Pool2D(xv, p)
 	return tp.result("pool2d", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Pool2DBackward(g, xv, p)}
@@ -156,7 +164,7 @@ func (tp *Tape) Pool2D(x *Var, p tensor.Pool2DParams) *Var {
 
 // GlobalAvgPool averages each channel: [N,C,H,W] → [N,C].
 func (tp *Tape) GlobalAvgPool(x *Var) *Var {
-	xv := c(x)
+	xv := tp.c(x)
 	y := tensor.GlobalAvgPool(xv)
 	return tp.result("global_avg_pool", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.GlobalAvgPoolBackward(g, xv.Shape)}
@@ -165,7 +173,7 @@ func (tp *Tape) GlobalAvgPool(x *Var) *Var {
 
 // Add is a + b (same shapes).
 func (tp *Tape) Add(a, b *Var) *Var {
-	y := tensor.Add(c(a), c(b))
+	y := tensor.Add(tp.c(a), tp.c(b))
 	return tp.result("add", y, []*Var{a, b}, func(g *tensor.Tensor) []*tensor.Tensor {
 		var ga, gb *tensor.Tensor
 		if need(a) {
@@ -184,7 +192,7 @@ func (tp *Tape) Add(a, b *Var) *Var {
 
 // Scale is s·x.
 func (tp *Tape) Scale(x *Var, s float32) *Var {
-	y := tensor.Scale(s, c(x))
+	y := tensor.Scale(s, tp.c(x))
 	return tp.result("scale", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Scale(s, g)}
 	})
@@ -192,7 +200,7 @@ func (tp *Tape) Scale(x *Var, s float32) *Var {
 
 // AddScalar is x + s.
 func (tp *Tape) AddScalar(x *Var, s float32) *Var {
-	y := tensor.AddScalar(c(x), s)
+	y := tensor.AddScalar(tp.c(x), s)
 	return tp.result("add_scalar", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{g}
 	})
@@ -200,7 +208,7 @@ func (tp *Tape) AddScalar(x *Var, s float32) *Var {
 
 // Mul is the elementwise product a·b.
 func (tp *Tape) Mul(a, b *Var) *Var {
-	av, bv := c(a), c(b)
+	av, bv := tp.c(a), tp.c(b)
 	y := tensor.Mul(av, bv)
 	return tp.result("mul", y, []*Var{a, b}, func(g *tensor.Tensor) []*tensor.Tensor {
 		var ga, gb *tensor.Tensor
@@ -216,7 +224,7 @@ func (tp *Tape) Mul(a, b *Var) *Var {
 
 // Sum is A·Σx as a one-element tensor (A = 1/n gives the mean).
 func (tp *Tape) Sum(x *Var, A float32) *Var {
-	xv := c(x)
+	xv := tp.c(x)
 	y := tensor.Sum(xv, A)
 	return tp.result("sum", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Broadcast(g, A, xv.Shape)}
@@ -230,7 +238,7 @@ func (tp *Tape) Mean(x *Var) *Var { return tp.Sum(x, 1/float32(x.Value.Numel()))
 func (tp *Tape) WeightedSum(w *Var, xs []*Var) *Var {
 	vals := make([]*tensor.Tensor, len(xs))
 	for i, x := range xs {
-		vals[i] = c(x)
+		vals[i] = tp.c(x)
 	}
 	y := tensor.WeightedSum(w.Value, vals)
 	inputs := append([]*Var{w}, xs...)
@@ -257,7 +265,7 @@ func (tp *Tape) ConcatChannels(xs ...*Var) *Var {
 		for i, x := range xs {
 			n := x.Value.Shape[1]
 			if need(x) {
-				out[i] = g.Narrow(1, at, n).Contiguous()
+				out[i] = tensor.Clone(g.Narrow(1, at, n)) // never a view of g, which Backward frees
 			}
 			at += n
 		}
@@ -277,8 +285,8 @@ func (tp *Tape) Narrow(x *Var, dim, start, n int) *Var {
 
 // Reshape is a view of x with another shape (x must be contiguous).
 func (tp *Tape) Reshape(x *Var, shape ...int) *Var {
-	y := c(x).Reshape(shape...)
-	if y.Buf != x.Value.Buf { // c copied a strided x: the result owns its buffer
+	y := x.Value.Contiguous().Reshape(shape...)
+	if y.Buf != x.Value.Buf { // a strided x was copied: the result owns its buffer
 		return tp.result("reshape", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
 			return []*tensor.Tensor{tensor.Clone(g).Reshape(x.Value.Shape...)}
 		})
@@ -290,7 +298,7 @@ func (tp *Tape) Reshape(x *Var, shape ...int) *Var {
 
 // Softmax over the last dimension of a 2-d x.
 func (tp *Tape) Softmax(x *Var) *Var {
-	y := tensor.RowOp(tensor.SoftmaxOp{}, c(x))
+	y := tensor.RowOp(tensor.SoftmaxOp{}, tp.c(x))
 	return tp.result("softmax", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Binary(tensor.SoftmaxBackwardOp{}, g, y)}
 	})
@@ -298,7 +306,7 @@ func (tp *Tape) Softmax(x *Var) *Var {
 
 // LogSoftmax over the last dimension of a 2-d x.
 func (tp *Tape) LogSoftmax(x *Var) *Var {
-	y := tensor.RowOp(tensor.LogSoftmaxOp{}, c(x))
+	y := tensor.RowOp(tensor.LogSoftmaxOp{}, tp.c(x))
 	return tp.result("log_softmax", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Binary(tensor.LogSoftmaxBackwardOp{}, g, y)}
 	})
@@ -306,7 +314,7 @@ func (tp *Tape) LogSoftmax(x *Var) *Var {
 
 // Sparsemax projects each row of a 2-d x onto the simplex.
 func (tp *Tape) Sparsemax(x *Var) *Var {
-	y := tensor.RowOp(tensor.SparsemaxOp{}, c(x))
+	y := tensor.RowOp(tensor.SparsemaxOp{}, tp.c(x))
 	return tp.result("sparsemax", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Binary(tensor.SparsemaxBackwardOp{}, g, y)}
 	})
@@ -314,7 +322,7 @@ func (tp *Tape) Sparsemax(x *Var) *Var {
 
 // CrossEntropy is the mean cross-entropy of logits [N,K] against class labels [N].
 func (tp *Tape) CrossEntropy(logits *Var, labels *tensor.Tensor) *Var {
-	loss, probs := tensor.CrossEntropy(c(logits), labels)
+	loss, probs := tensor.CrossEntropy(tp.c(logits), labels)
 	tp.keep(probs)
 	if tp == nil {
 		probs.Free()
@@ -327,7 +335,7 @@ func (tp *Tape) CrossEntropy(logits *Var, labels *tensor.Tensor) *Var {
 // ScaleRows multiplies sample n of x by s[n] (drop-path masks; s carries no gradient).
 // The tape takes ownership of s: Release frees it, so pass a fresh mask each forward.
 func (tp *Tape) ScaleRows(x *Var, s *tensor.Tensor) *Var {
-	y := tensor.ScaleRows(c(x), s)
+	y := tensor.ScaleRows(tp.c(x), s)
 	tp.keep(s)
 	return tp.result("scale_rows", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.ScaleRows(g, s)}

@@ -13,7 +13,10 @@ type Backend struct {
 	Inner tensor.Backend
 	// Downloads and Syncs count the calls that made the host wait.
 	Downloads, Syncs int
-	queue            []func()
+	// Live is the number of buffers allocated and not yet freed (a Free counts when it is
+	// called, as it would be on a device once its work is done).
+	Live  int
+	queue []func()
 }
 
 // New wraps inner.
@@ -23,10 +26,14 @@ func New(inner tensor.Backend) *Backend { return &Backend{Inner: inner} }
 func (b *Backend) Name() string { return "defer:" + b.Inner.Name() }
 
 // Alloc returns a zeroed buffer of the wrapped backend.
-func (b *Backend) Alloc(n int) tensor.Buffer { return b.Inner.Alloc(n) }
+func (b *Backend) Alloc(n int) tensor.Buffer {
+	b.Live++
+	return b.Inner.Alloc(n)
+}
 
 // Free queues the release of buf.
 func (b *Backend) Free(buf tensor.Buffer) {
+	b.Live--
 	b.queue = append(b.queue, func() { b.Inner.Free(buf) })
 }
 

@@ -127,3 +127,33 @@ func TestTrainingStepNeverReadsBack(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseKeepsMemoryFlat: with Release after every step and ZeroGrad of the
+// gradients, the number of live buffers is the same after every training step.
+func TestReleaseKeepsMemoryFlat(t *testing.T) {
+	d := deferbackend.New(cpu.New(2))
+	n := newNet(d)
+	rng := tensor.NewRNG(5)
+	x := autograd.Const(tensor.FromSlice(d, rng.UniformSlice(4*3*8*8, -1, 1), 4, 3, 8, 8))
+	labels := tensor.FromSlice(d, []float32{0, 3, 1, 4}, 4)
+	params := append(n.weights(), n.alpha)
+	sgd := optim.NewSGD(params, optim.SGDConfig{LR: 0.05, Momentum: 0.9})
+	var live []int
+	for it := 0; it < 4; it++ {
+		tp := autograd.NewTape()
+		tp.Backward(n.loss(tp, x, labels, []float32{1, 1, 0, 2}))
+		optim.ClipGradNorm(params, 5)
+		sgd.Step()
+		autograd.ZeroGrad(params)
+		tp.Release()
+		live = append(live, d.Live)
+	}
+	for _, l := range live[1:] {
+		if l != live[0] {
+			t.Fatalf("live buffers after each step %v, want constant", live)
+		}
+	}
+	if d.Downloads != 0 {
+		t.Errorf("%d downloads", d.Downloads)
+	}
+}
