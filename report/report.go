@@ -213,16 +213,16 @@ func sortedKeys(m map[string]any) []string {
 
 // column returns metric key over the epochs, scaled, with x = epoch number (1-based, as the
 // progress lines print it).
-func column(ms []epochMetrics, key string, scale float64) (xs, ys []float64, any bool) {
+func column(ms []epochMetrics, key string, scale float64) (xs, ys []float64, recorded bool) {
 	for _, m := range ms {
 		v := m.get(key) * scale
 		xs = append(xs, float64(m.epoch+1))
 		ys = append(ys, v)
 		if !math.IsNaN(v) {
-			any = true
+			recorded = true
 		}
 	}
-	return xs, ys, any
+	return xs, ys, recorded
 }
 
 // chart draws the given metrics as one line chart, or returns nil when none was recorded.
