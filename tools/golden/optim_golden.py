@@ -96,7 +96,7 @@ doc = {
 path = os.path.join("optim", "testdata", "optim_golden.json")
 fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path))
 with os.fdopen(fd, "w") as f:
-    json.dump(doc, f, indent=1)
+    json.dump(doc, f)
 os.chmod(tmp, 0o644)
 os.replace(tmp, path)
 print("wrote", path)
