@@ -146,9 +146,12 @@ func NewZero(stride int) *Zero { return &Zero{Stride: stride} }
 
 func (z *Zero) Forward(tp *autograd.Tape, x *autograd.Var) *autograd.Var { return tp.Zero(x, z.Stride) }
 
-// Sequential applies its modules in order; parameter names are prefixed by the index.
+// Sequential applies its modules in order; parameter names are prefixed by the index,
+// and by Scope when it is set: the DARTS operations keep their layers in a field named
+// `op` (quark0/darts cnn/operations.py), so their names read "op.1.weight" as PyTorch's.
 type Sequential struct {
-	Mods []Module
+	Mods  []Module
+	Scope string
 }
 
 // NewSequential chains modules.
@@ -165,7 +168,7 @@ func (s *Sequential) Params() []Named {
 	var out []Named
 	for i, m := range s.Mods {
 		for _, p := range m.Params() {
-			out = append(out, Named{fmt.Sprintf("%d.%s", i, p.Name), p.V})
+			out = append(out, Named{s.prefix(i) + p.Name, p.V})
 		}
 	}
 	return out
@@ -175,10 +178,17 @@ func (s *Sequential) Buffers() []NamedTensor {
 	var out []NamedTensor
 	for i, m := range s.Mods {
 		for _, b := range m.Buffers() {
-			out = append(out, NamedTensor{fmt.Sprintf("%d.%s", i, b.Name), b.T})
+			out = append(out, NamedTensor{s.prefix(i) + b.Name, b.T})
 		}
 	}
 	return out
+}
+
+func (s *Sequential) prefix(i int) string {
+	if s.Scope != "" {
+		return fmt.Sprintf("%s.%d.", s.Scope, i)
+	}
+	return fmt.Sprintf("%d.", i)
 }
 
 func (s *Sequential) SetTraining(on bool) {

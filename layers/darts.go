@@ -8,16 +8,20 @@ import (
 )
 
 // The DARTS building blocks (quark0/darts cnn/operations.py; nas-algorithms.md §1.1). All
-// convolutions are bias-free; affine is false in the search network.
+// convolutions are bias-free; affine is false in the search network. Their parameter names
+// carry PyTorch's "op." scope.
+
+// opScope wraps the layers of a DARTS operation as PyTorch's `self.op = nn.Sequential(...)`.
+func opScope(mods ...Module) *Sequential { return &Sequential{Mods: mods, Scope: "op"} }
 
 // NewReLUConvBN is ReLU → conv k×k → BN.
 func NewReLUConvBN(dev tensor.Backend, rng *tensor.RNG, cin, cout, k, stride, pad int, affine bool) *Sequential {
-	return NewSequential(ReLU{}, NewConv2d(dev, rng, cin, cout, k, stride, pad, 1, 1, false), NewBatchNorm2d(dev, cout, affine))
+	return opScope(ReLU{}, NewConv2d(dev, rng, cin, cout, k, stride, pad, 1, 1, false), NewBatchNorm2d(dev, cout, affine))
 }
 
 // NewDilConv is ReLU → depthwise k×k (stride, dilation) → pointwise 1×1 → BN.
 func NewDilConv(dev tensor.Backend, rng *tensor.RNG, cin, cout, k, stride, pad, dilation int, affine bool) *Sequential {
-	return NewSequential(
+	return opScope(
 		ReLU{},
 		NewConv2d(dev, rng, cin, cin, k, stride, pad, dilation, cin, false),
 		NewConv2d(dev, rng, cin, cout, 1, 1, 0, 1, 1, false),
@@ -28,7 +32,7 @@ func NewDilConv(dev tensor.Backend, rng *tensor.RNG, cin, cout, k, stride, pad, 
 // NewSepConv is the DilConv pattern twice without dilation; only the first depthwise conv
 // has the stride.
 func NewSepConv(dev tensor.Backend, rng *tensor.RNG, cin, cout, k, stride, pad int, affine bool) *Sequential {
-	return NewSequential(
+	return opScope(
 		ReLU{},
 		NewConv2d(dev, rng, cin, cin, k, stride, pad, 1, cin, false),
 		NewConv2d(dev, rng, cin, cin, 1, 1, 0, 1, 1, false),

@@ -55,15 +55,19 @@ func names(ps []layers.Named) []string {
 func TestNames(t *testing.T) {
 	dev, rng := ref.New(), tensor.NewRNG(1)
 	sep := layers.NewSepConv(dev, rng, 4, 4, 3, 1, 1, true)
-	if got, want := names(sep.Params()), []string{"1.weight", "2.weight", "3.weight", "3.bias", "5.weight", "6.weight", "7.weight", "7.bias"}; !reflect.DeepEqual(got, want) {
+	if got, want := names(sep.Params()), []string{"op.1.weight", "op.2.weight", "op.3.weight", "op.3.bias", "op.5.weight", "op.6.weight", "op.7.weight", "op.7.bias"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("SepConv params %v, want %v", got, want)
 	}
 	var bufs []string
 	for _, b := range sep.Buffers() {
 		bufs = append(bufs, b.Name)
 	}
-	if want := []string{"3.running_mean", "3.running_var", "7.running_mean", "7.running_var"}; !reflect.DeepEqual(bufs, want) {
+	if want := []string{"op.3.running_mean", "op.3.running_var", "op.7.running_mean", "op.7.running_var"}; !reflect.DeepEqual(bufs, want) {
 		t.Errorf("SepConv buffers %v, want %v", bufs, want)
+	}
+	seq := layers.NewSequential(layers.NewConv2d(dev, rng, 2, 2, 1, 1, 0, 1, 1, true), layers.NewReLUConvBN(dev, rng, 2, 2, 1, 1, 0, true))
+	if got, want := names(seq.Params()), []string{"0.weight", "0.bias", "1.op.1.weight", "1.op.2.weight", "1.op.2.bias"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Sequential params %v, want %v", got, want)
 	}
 	fr := layers.NewFactorizedReduce(dev, rng, 4, 4, true)
 	if got, want := names(fr.Params()), []string{"conv_1.weight", "conv_2.weight", "bn.weight", "bn.bias"}; !reflect.DeepEqual(got, want) {

@@ -86,7 +86,7 @@ def case(name, m, xshape, train=True):
             mod.running_mean.uniform_(-0.5, 0.5)
             mod.running_var.uniform_(0.5, 1.5)
     m.train(train)
-    state = {k.replace("op.", "", 1): flat(v) for k, v in m.state_dict().items() if not k.endswith("num_batches_tracked")}
+    state = {k: flat(v) for k, v in m.state_dict().items() if not k.endswith("num_batches_tracked")}
     x = torch.randn(*xshape, requires_grad=True)
     y = m(x)
     r = torch.randn(*y.shape)
@@ -95,8 +95,8 @@ def case(name, m, xshape, train=True):
     if y.requires_grad:
         (y * r).sum().backward()
         out["x_grad"] = flat(x.grad)
-        out["grads"] = {k.replace("op.", "", 1): flat(p.grad) for k, p in m.named_parameters()}
-    out["state_after"] = {k.replace("op.", "", 1): flat(v) for k, v in m.state_dict().items() if "running" in k}
+        out["grads"] = {k: flat(p.grad) for k, p in m.named_parameters()}
+    out["state_after"] = {k: flat(v) for k, v in m.state_dict().items() if "running" in k}
     return out
 
 
