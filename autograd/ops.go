@@ -285,15 +285,13 @@ func (tp *Tape) Narrow(x *Var, dim, start, n int) *Var {
 
 // Reshape is a view of x with another shape (x must be contiguous).
 func (tp *Tape) Reshape(x *Var, shape ...int) *Var {
-	y := x.Value.Contiguous().Reshape(shape...)
-	if y.Buf != x.Value.Buf { // a strided x was copied: the result owns its buffer
-		return tp.result("reshape", y, []*Var{x}, func(g *tensor.Tensor) []*tensor.Tensor {
-			return []*tensor.Tensor{tensor.Clone(g).Reshape(x.Value.Shape...)}
-		})
-	}
-	return tp.view("reshape", y, x, func(g *tensor.Tensor) []*tensor.Tensor {
+	back := func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Clone(g).Reshape(x.Value.Shape...)}
-	})
+	}
+	if !x.Value.IsContiguous() { // a strided x is copied: the result owns that buffer
+		return tp.result("reshape", x.Value.Contiguous().Reshape(shape...), []*Var{x}, back)
+	}
+	return tp.view("reshape", x.Value.Reshape(shape...), x, back)
 }
 
 // Softmax over the last dimension of a 2-d x.

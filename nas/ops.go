@@ -36,7 +36,7 @@ func newOp(dev tensor.Backend, rng *tensor.RNG, name string, C, stride int, affi
 	case genotype.DilConv5x5:
 		return layers.NewDilConv(dev, rng, C, C, 5, stride, 4, 2, affine), nil
 	case genotype.Noise:
-		return &noiseOp{stride: stride, zero: layers.NewZero(stride)}, nil
+		return &noiseOp{stride: stride, zero: layers.NewZero(stride), rng: rng}, nil
 	case genotype.NorConv1x1:
 		return layers.NewReLUConvBN(dev, rng, C, C, 1, stride, 0, affine), nil
 	case genotype.NorConv3x3:
@@ -53,7 +53,7 @@ func isPool(name string) bool {
 
 // noiseOp is RobustDARTS S4's noise op. The reference draws N(0,1) noise shaped like the
 // (subsampled) input and passes no gradient through it; we draw it from the host RNG so
-// runs stay reproducible. Without an RNG (evaluation) it behaves as zero.
+// runs stay reproducible (and resumable: the RNG state is checkpointed).
 type noiseOp struct {
 	stride int
 	zero   layers.Module

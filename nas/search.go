@@ -358,10 +358,10 @@ func (s *Search) evaluate(b *data.Batcher) (loss, acc float64) {
 	var hb data.Batch
 	for b.Next(&hb) {
 		db := train.Upload(s.Dev, &hb)
-		var tp *autograd.Tape // nil: nothing recorded
+		tp := autograd.NoGrad() // records nothing; frees what the forward made
 		logits, _, _ := s.Net.Forward(tp, autograd.Const(db.X))
-		l, _ := tensor.CrossEntropy(logits.Value, db.Y)
-		m.Add(l, logits.Value, db.Y)
+		m.Add(tp.CrossEntropy(logits, db.Y).Value, logits.Value, db.Y)
+		tp.Release()
 		db.Free()
 	}
 	return m.Read()
@@ -434,9 +434,10 @@ func (s *Search) evaluateValid() (float64, float64) {
 			s.valid.Next(&hb)
 		}
 		db := train.Upload(s.Dev, &hb)
-		logits, _, _ := s.Net.Forward(nil, autograd.Const(db.X))
-		l, _ := tensor.CrossEntropy(logits.Value, db.Y)
-		m.Add(l, logits.Value, db.Y)
+		tp := autograd.NoGrad()
+		logits, _, _ := s.Net.Forward(tp, autograd.Const(db.X))
+		m.Add(tp.CrossEntropy(logits, db.Y).Value, logits.Value, db.Y)
+		tp.Release()
 		db.Free()
 	}
 	return m.Read()

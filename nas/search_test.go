@@ -238,3 +238,24 @@ func TestParamPenaltyPullsIntoBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestRobustDARTSSpaces searches S1 (per-edge op pairs) and S4 (noise) end to end.
+func TestRobustDARTSSpaces(t *testing.T) {
+	for _, space := range []string{"s1", "s4"} {
+		t.Run(space, func(t *testing.T) {
+			cfg := tinyConfig("darts", 1)
+			cfg.Space = space
+			s := newTinySearch(t, cfg, t.TempDir())
+			res, err := s.Run(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := res.Genotype.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if res.Genotype.Space != space {
+				t.Fatalf("genotype of space %q, want %q", res.Genotype.Space, space)
+			}
+		})
+	}
+}

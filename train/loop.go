@@ -243,11 +243,10 @@ func Evaluate(dev tensor.Backend, model Model, b *data.Batcher) (loss, acc float
 	var hb data.Batch
 	for b.Next(&hb) {
 		db := Upload(dev, &hb)
-		logits, _ := model.Forward(nil, autograd.Const(db.X))
-		l, p := tensor.CrossEntropy(logits.Value, db.Y)
-		m.Add(l, logits.Value, db.Y)
-		l.Free()
-		p.Free()
+		tp := autograd.NoGrad() // records nothing; frees what the forward made
+		logits, _ := model.Forward(tp, autograd.Const(db.X))
+		m.Add(tp.CrossEntropy(logits, db.Y).Value, logits.Value, db.Y)
+		tp.Release()
 		db.Free()
 	}
 	return m.Read()
