@@ -53,6 +53,12 @@ embedded-data:
 # PyTorch reference vectors (needs python3-torch; only when regenerating).
 golden:
 	/usr/bin/python3 tools/golden/make_golden.py
+	/usr/bin/python3 tools/golden/optim_golden.py
+	/usr/bin/python3 tools/golden/layers_golden.py
+
+# The README's report screenshot, from the browser test.
+report-screenshot:
+	$(GO) test ./report -run TestReportInBrowser -count=1 -screenshot "$(CURDIR)/docs/report.png"
 
 # Our supernet against PyTorch's, same configs and modes, one run, ratios printed.
 peer-bench:
