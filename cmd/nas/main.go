@@ -97,18 +97,27 @@ func printUsage(w io.Writer) {
 	}
 }
 
-// newFlags returns a flag set for one command whose help goes to stderr.
+// newFlags returns a flag set for one command. Mistakes come back as one-line errors;
+// only -h prints the list of flags (to stderr).
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("nas "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	helpOut[fs] = stderr
 	return fs
 }
+
+var helpOut = map[*flag.FlagSet]io.Writer{}
 
 // parseFlags parses args and turns every mistake into a usage error naming the flag.
 // -h prints the flags and returns errHelp, which run treats as success.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			w := helpOut[fs]
+			fmt.Fprintf(w, "usage: %s [flags]\n", fs.Name())
+			fs.SetOutput(w)
+			fs.PrintDefaults()
 			return errHelp
 		}
 		return &usageError{msg: err.Error()}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"godarts/data"
@@ -52,6 +53,16 @@ func (c *commonFlags) reporter(stderr io.Writer) *progress.Reporter {
 
 // loadData opens the dataset and applies --subset.
 func (c *commonFlags) loadData() (train, test *data.Dataset, err error) {
+	known := strings.HasPrefix(c.data, "medmnist:")
+	for _, n := range data.Names {
+		known = known || n == c.data
+	}
+	if !known {
+		return nil, nil, usagef("--data %q: want one of %s", c.data, strings.Join(data.Names, ", "))
+	}
+	if c.subset < 0 {
+		return nil, nil, usagef("--subset %d: want ≥ 0", c.subset)
+	}
 	train, test, err = data.Open(c.data, c.dataDir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--data %s: %w", c.data, err)

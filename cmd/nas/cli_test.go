@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBadInputIsOneLine runs the CLI on bad flags, files, checkpoints and genotypes and
+// checks each answer: the right exit code, one line on stderr naming the culprit, no
+// panic trace.
+func TestBadInputIsOneLine(t *testing.T) {
+	dir := t.TempDir()
+	badJSON := filepath.Join(dir, "bad.json")
+	os.WriteFile(badJSON, []byte(`{"space": "darts", "normal": [{"op": "conv_9x9", "from": 0, "to": 2}]}`), 0o644)
+	corrupt := filepath.Join(dir, "run")
+	os.MkdirAll(corrupt, 0o755)
+	os.WriteFile(filepath.Join(corrupt, "config.json"), []byte(`{"command":"train","args":["--model=cnn","--epochs=1"]}`), 0o644)
+	os.WriteFile(filepath.Join(corrupt, "state.json"), []byte(`{"epoch": "one"`), 0o644)
+	notDir := filepath.Join(dir, "file")
+	os.WriteFile(notDir, []byte("x"), 0o644)
+
+	cases := []struct {
+		args []string
+		code int
+		want string // a word the line must contain
+	}{
+		{[]string{"frobnicate"}, 2, "frobnicate"},
+		{[]string{"search", "--bogus"}, 2, "bogus"},
+		{[]string{"search", "--epochs", "-1"}, 2, "--epochs"},
+		{[]string{"search", "--method", "magic"}, 2, "--method"},
+		{[]string{"search", "--order", "2", "--method", "fairdarts"}, 2, "--order"},
+		{[]string{"search", "--param-budget", "5"}, 2, "param-budget"},
+		{[]string{"search", "--data", "imagenet"}, 2, "--data"},
+		{[]string{"search", "--device", "tpu"}, 2, "--device"},
+		{[]string{"search", "--resume", filepath.Join(dir, "missing")}, 1, "missing"},
+		{[]string{"search", "--out", notDir}, 1, "file"},
+		{[]string{"train"}, 2, "--model"},
+		{[]string{"train", "--model", "cnn", "--optimizer", "lbfgs"}, 2, "--optimizer"},
+		{[]string{"train", "--genotype", filepath.Join(dir, "nosuch.json")}, 1, "nosuch.json"},
+		{[]string{"train", "--genotype", badJSON}, 1, "normal_concat"},
+		{[]string{"train", "--resume", corrupt}, 1, "state.json"},
+		{[]string{"train", "--model", "cnn", "--data", "cifar10", "--data-dir", dir}, 1, "cifar"},
+		{[]string{"inspect", "--dataset", "svhn"}, 2, "--dataset"},
+		{[]string{"inspect", "--genotype", badJSON}, 1, "normal_concat"},
+		{[]string{"bench", "--config", "huge"}, 2, "--config"},
+		{[]string{"bench", "--mode", "train"}, 2, "--mode"},
+	}
+	for _, c := range cases {
+		var out, errb strings.Builder
+		code := run(c.args, &out, &errb)
+		msg := strings.TrimRight(errb.String(), "\n")
+		name := strings.Join(c.args, " ")
+		if code != c.code {
+			t.Errorf("nas %s: exit %d, want %d (stderr %q)", name, code, c.code, msg)
+		}
+		if strings.Count(msg, "\n") != 0 || msg == "" {
+			t.Errorf("nas %s: stderr is not one line: %q", name, msg)
+		}
+		if strings.Contains(msg, "goroutine") || strings.Contains(msg, "panic") {
+			t.Errorf("nas %s: panic trace: %q", name, msg)
+		}
+		if !strings.Contains(msg, c.want) {
+			t.Errorf("nas %s: %q does not mention %q", name, msg, c.want)
+		}
+	}
+}
