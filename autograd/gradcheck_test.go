@@ -52,6 +52,10 @@ func TestGradCheckEveryOp(t *testing.T) {
 		{"conv2d stride 2", []*autograd.Var{param(g, -1, 1, 1, 2, 7, 6), param(g, -1, 1, 3, 2, 3, 3)}, conv(tensor.Conv2DParams{Stride: 2, Pad: 1, Dilation: 1, Groups: 1})},
 		{"conv2d dilation 2", []*autograd.Var{param(g, -1, 1, 1, 2, 7, 7), param(g, -1, 1, 2, 2, 3, 3)}, conv(tensor.Conv2DParams{Stride: 1, Pad: 2, Dilation: 2, Groups: 1})},
 		{"conv2d depthwise", []*autograd.Var{param(g, -1, 1, 2, 3, 5, 5), param(g, -1, 1, 3, 1, 3, 3)}, conv(tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 3})},
+		{"conv2d groups 2 (not depthwise)", []*autograd.Var{param(g, -1, 1, 2, 4, 5, 4), param(g, -1, 1, 6, 2, 3, 3)}, conv(tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 2})},
+		{"conv2d depthwise stride 2 dilation 2 (dil_conv reduce)", []*autograd.Var{param(g, -1, 1, 1, 3, 7, 6), param(g, -1, 1, 3, 1, 3, 3)}, conv(tensor.Conv2DParams{Stride: 2, Pad: 2, Dilation: 2, Groups: 3})},
+		{"conv2d 1x1 stride 2 no pad", []*autograd.Var{param(g, -1, 1, 3, 2, 5, 5), param(g, -1, 1, 3, 2, 1, 1)}, conv(tensor.Conv2DParams{Stride: 2, Pad: 0, Dilation: 1, Groups: 1})},
+		{"conv2d 5x5 pad 2 batch 1", []*autograd.Var{param(g, -1, 1, 1, 1, 3, 4), param(g, -1, 1, 2, 1, 5, 5)}, conv(tensor.Conv2DParams{Stride: 1, Pad: 2, Dilation: 1, Groups: 1})},
 		{"matmul", []*autograd.Var{param(g, -1, 1, 3, 4), param(g, -1, 1, 4, 2)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
 			return tp.MatMul(in[0], in[1], false, false)
 		}},
@@ -83,6 +87,9 @@ func TestGradCheckEveryOp(t *testing.T) {
 		{"avg_pool 3x3 s2", []*autograd.Var{param(g, -1, 1, 2, 2, 5, 7)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
 			return tp.Pool2D(in[0], tensor.Pool2DParams{Kind: tensor.AvgPool, K: 3, Stride: 2, Pad: 1})
 		}},
+		{"avg_pool 3x3 s1 (padding excluded from the count)", []*autograd.Var{param(g, -1, 1, 1, 2, 4, 5)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			return tp.Pool2D(in[0], tensor.Pool2DParams{Kind: tensor.AvgPool, K: 3, Stride: 1, Pad: 1})
+		}},
 		{"global_avg_pool", []*autograd.Var{param(g, -1, 1, 2, 3, 3, 4)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var { return tp.GlobalAvgPool(in[0]) }},
 		{"add", []*autograd.Var{param(g, -1, 1, 2, 3), param(g, -1, 1, 2, 3)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var { return tp.Add(in[0], in[1]) }},
 		{"add same input twice", []*autograd.Var{param(g, -1, 1, 2, 3)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var { return tp.Add(in[0], in[0]) }},
@@ -106,6 +113,12 @@ func TestGradCheckEveryOp(t *testing.T) {
 		}},
 		{"narrow spatial (factorized reduce shift)", []*autograd.Var{param(g, -1, 1, 1, 2, 5, 4)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
 			return tp.Scale(tp.Narrow(tp.Narrow(in[0], 2, 1, 4), 3, 1, 3), 1)
+		}},
+		{"narrow rows of a 2-d weight matrix (supernet edge weights)", []*autograd.Var{param(g, -1, 1, 4, 3), param(g, -1, 1, 3, 2, 2, 2), param(g, -1, 1, 3, 2, 2, 2), param(g, -1, 1, 3, 2, 2, 2)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			w := tp.Softmax(in[0])
+			a := tp.WeightedSum(tp.Reshape(tp.Narrow(w, 0, 1, 1), 3), in[1:])
+			b := tp.WeightedSum(tp.Reshape(tp.Narrow(w, 0, 3, 1), 3), in[1:])
+			return tp.Add(a, tp.Scale(b, 0.5))
 		}},
 		{"reshape", []*autograd.Var{param(g, -1, 1, 2, 3, 2, 2)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
 			return tp.Mul(tp.Reshape(in[0], 2, 12), tp.Reshape(in[0], 2, 12))

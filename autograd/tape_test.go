@@ -153,3 +153,45 @@ func TestBackwardOfNonScalarPanics(t *testing.T) {
 	tp := autograd.NewTape()
 	tp.Backward(tp.Scale(w, 2))
 }
+
+// TestZeroCarriesNoGradient: the DARTS `none` op is zeros of the subsampled shape and its
+// input gets no gradient through it (only through the other path here).
+func TestZeroCarriesNoGradient(t *testing.T) {
+	g := tensor.NewRNG(9)
+	cases := []struct {
+		name      string
+		stride    int
+		shape     []int
+		wantShape tensor.Shape
+	}{
+		{"stride 1", 1, []int{2, 3, 4, 4}, tensor.Shape{2, 3, 4, 4}},
+		{"stride 2 odd size", 2, []int{1, 2, 5, 3}, tensor.Shape{1, 2, 3, 2}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			x := param(g, -1, 1, c.shape...)
+			y := param(g, -1, 1, c.wantShape...)
+			tp := autograd.NewTape()
+			z := tp.Zero(x, c.stride)
+			if !z.Value.Shape.Equal(c.wantShape) {
+				t.Fatalf("zero shape %v, want %v", z.Value.Shape, c.wantShape)
+			}
+			for i, v := range ref.Data(z.Value) {
+				if v != 0 {
+					t.Fatalf("zero element %d is %v", i, v)
+				}
+			}
+			tp.Backward(tp.Sum(tp.Mul(tp.Add(z, y), y), 1))
+			if x.Grad != nil {
+				for i, v := range ref.Data(x.Grad) {
+					if v != 0 {
+						t.Fatalf("x got gradient %v at %d through the zero op", v, i)
+					}
+				}
+			}
+			if y.Grad == nil {
+				t.Fatal("the other path got no gradient")
+			}
+		})
+	}
+}
