@@ -129,7 +129,8 @@ func (tp *Tape) keep(ts ...*tensor.Tensor) {
 }
 
 // Backward computes the gradient of loss (a one-element Var) with respect to every leaf
-// that requires one, adding it to the leaf's Grad.
+// that requires one, adding it to the leaf's Grad. It frees the tape's intermediate
+// outputs as it goes: after Backward only the loss's value may be read.
 func (tp *Tape) Backward(loss *Var) {
 	if loss.Value.Numel() != 1 {
 		panic(fmt.Sprintf("autograd: Backward of a tensor of shape %v, want one element", loss.Value.Shape))
@@ -156,6 +157,12 @@ func (tp *Tape) Backward(loss *Var) {
 		}
 		if !passed {
 			g.Free()
+		}
+		// Every consumer of this output comes later on the tape and has run its backward
+		// already, so the output is dead: free it now rather than at Release, which
+		// roughly halves the peak memory of a step. The loss itself stays readable.
+		if !n.out.view && n.out != loss {
+			n.out.Value.Free()
 		}
 		for j, in := range n.inputs {
 			if in == nil || !in.requires || ins[j] == nil {

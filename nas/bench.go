@@ -64,7 +64,11 @@ func Bench(dev tensor.Backend, cfg BenchConfig, mode string, warmup, steps int) 
 	var step func()
 	switch mode {
 	case "fwd":
-		step = func() { net.Forward(nil, autograd.Const(tb.X)) }
+		step = func() {
+			tp := autograd.NoGrad() // records nothing; frees the activations at once
+			net.Forward(tp, autograd.Const(tb.X))
+			tp.Release()
+		}
 	case "fwdbwd":
 		step = func() {
 			autograd.ZeroGrad(ws)
