@@ -160,8 +160,9 @@ func (tp *Tape) Backward(loss *Var) {
 		}
 		// Every consumer of this output comes later on the tape and has run its backward
 		// already, so the output is dead: free it now rather than at Release, which
-		// roughly halves the peak memory of a step. The loss itself stays readable.
-		if !n.out.view && n.out != loss {
+		// roughly halves the peak memory of a step. The loss itself stays readable, also
+		// when it is a view (Reshape, Narrow) of this output's buffer.
+		if !n.out.view && n.out != loss && n.out.Value.Buf != loss.Value.Buf {
 			n.out.Value.Free()
 		}
 		for j, in := range n.inputs {
