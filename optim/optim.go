@@ -127,6 +127,10 @@ type Adam struct {
 	params []*autograd.Var
 	m, v   []*tensor.Tensor
 	step   int
+	// steps[i] counts the updates of parameter i: PyTorch keeps the bias-correction step
+	// per parameter (state["step"]), so a parameter without a gradient on some steps is
+	// corrected by its own count, not by the optimiser's.
+	steps []int
 }
 
 // NewAdam makes an optimiser over params.
@@ -134,7 +138,7 @@ func NewAdam(params []*autograd.Var, cfg AdamConfig) *Adam {
 	if cfg.Eps == 0 {
 		cfg.Eps = 1e-8
 	}
-	a := &Adam{Cfg: cfg, params: params}
+	a := &Adam{Cfg: cfg, params: params, steps: make([]int, len(params))}
 	for _, p := range params {
 		a.m = append(a.m, tensor.NewLike(p.Value))
 		a.v = append(a.v, tensor.NewLike(p.Value))
@@ -149,16 +153,25 @@ func (a *Adam) Step() {
 		if p.Grad == nil {
 			continue
 		}
+		a.steps[i]++
 		tensor.AdamStepInto(p.Value, p.Grad, a.m[i], a.v[i], tensor.AdamStepOp{
 			LR: float32(a.Cfg.LR), Beta1: float32(a.Cfg.Beta1), Beta2: float32(a.Cfg.Beta2),
-			Eps: float32(a.Cfg.Eps), WeightDecay: float32(a.Cfg.WeightDecay), Step: a.step,
+			Eps: float32(a.Cfg.Eps), WeightDecay: float32(a.Cfg.WeightDecay), Step: a.steps[i],
 		})
 	}
 }
 
-func (a *Adam) SetLR(lr float64)  { a.Cfg.LR = lr }
-func (a *Adam) State() State      { return State{Step: a.step, LR: a.Cfg.LR} }
-func (a *Adam) SetState(st State) { a.step, a.Cfg.LR = st.Step, st.LR }
+func (a *Adam) SetLR(lr float64) { a.Cfg.LR = lr }
+func (a *Adam) State() State     { return State{Step: a.step, LR: a.Cfg.LR} }
+
+// SetState restores the step count and learning rate; every parameter counts as updated
+// st.Step times (restore the moments through StateTensors).
+func (a *Adam) SetState(st State) {
+	a.step, a.Cfg.LR = st.Step, st.LR
+	for i := range a.steps {
+		a.steps[i] = st.Step
+	}
+}
 
 func (a *Adam) StateTensors() []NamedTensor {
 	var out []NamedTensor

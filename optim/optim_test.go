@@ -219,3 +219,34 @@ func TestSGDMomentumStartsPerParameter(t *testing.T) {
 		t.Errorf("a after two steps = %v, want -1.4", got)
 	}
 }
+
+// TestAdamBiasCorrectionPerParameter: PyTorch counts Adam's steps per parameter, so a
+// parameter whose first gradient arrives on the optimiser's second step still gets a
+// first-step update: m̂ = g, v̂ = g², a move of lr·g/(|g|+ε) ≈ lr·sign(g). With the
+// optimiser's count (2) it would move lr·√(1+β2)/(1+β1) instead (0.744·lr here).
+func TestAdamBiasCorrectionPerParameter(t *testing.T) {
+	dev := ref.New()
+	a := autograd.Param(tensor.FromSlice(dev, []float32{1}, 1))
+	b := autograd.Param(tensor.FromSlice(dev, []float32{1}, 1))
+	opt := optim.NewAdam([]*autograd.Var{a, b}, optim.AdamConfig{LR: 0.1, Beta1: 0.9, Beta2: 0.999})
+	a.Grad = tensor.FromSlice(dev, []float32{2}, 1)
+	opt.Step() // b has no gradient yet
+	b.Grad = tensor.FromSlice(dev, []float32{2}, 1)
+	opt.Step()
+	cases := []struct {
+		name string
+		v    *autograd.Var
+		want float64
+	}{
+		{"b (one update)", b, 1 - 0.1},
+		{"a (two updates of the same gradient)", a, 1 - 0.1 - 0.1},
+	}
+	for _, c := range cases {
+		if got := float64(c.v.Value.Read()[0]); math.Abs(got-c.want) > 1e-6 {
+			t.Errorf("%s = %v, want %v", c.name, got, c.want)
+		}
+	}
+	if st := opt.State(); st.Step != 2 {
+		t.Errorf("State().Step = %d, want 2", st.Step)
+	}
+}
