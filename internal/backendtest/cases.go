@@ -191,6 +191,9 @@ func Cases() []Case {
 	add(Case{Name: "axpby/3x65", Op: tensor.AxpbyOp{A: 0.7, B: -1.3}, In: []Input{u(3, 65), u(3, 65)}, Out: []Output{out(3, 65)}, Tol: E})
 	add(Case{Name: "axpby/inplace0", Op: tensor.AxpbyOp{A: 1, B: 1}, In: []Input{u(2, 3, 7, 7), u(2, 3, 7, 7)}, Out: []Output{inPlace(0, 2, 3, 7, 7)}, Tol: E})
 	add(Case{Name: "axpby/inplace1", Op: tensor.AxpbyOp{A: -0.5, B: 2}, In: []Input{u(1, 17), u(1, 17)}, Out: []Output{inPlace(1, 1, 17)}, Tol: E})
+	// Long enough (odd, over two 4096-element chunks) to be split across threads.
+	add(Case{Name: "axpby/9001", Op: tensor.AxpbyOp{A: 0.7, B: -1.3}, In: []Input{u(9001), u(9001)}, Out: []Output{out(9001)}, Tol: E})
+	add(Case{Name: "mul/inplace-9001", Op: tensor.MulOp{}, In: []Input{u(9001), u(9001)}, Out: []Output{inPlace(0, 9001)}, Tol: E})
 	add(Case{Name: "scale/33", Op: tensor.ScaleOp{A: -1.7}, In: []Input{u(33)}, Out: []Output{out(33)}, Tol: E})
 	add(Case{Name: "scale/inplace", Op: tensor.ScaleOp{A: 0.3}, In: []Input{u(3, 5, 7)}, Out: []Output{inPlace(0, 3, 5, 7)}, Tol: E})
 	add(Case{Name: "add_scalar/17", Op: tensor.AddScalarOp{A: 2.5}, In: []Input{u(17)}, Out: []Output{out(17)}, Tol: E})
@@ -229,6 +232,8 @@ func Cases() []Case {
 	// Activations.
 	add(Case{Name: "relu/3x33", Op: tensor.ReLUOp{}, In: []Input{u(3, 33)}, Out: []Output{out(3, 33)}, Tol: E})
 	add(Case{Name: "relu/inplace", Op: tensor.ReLUOp{}, In: []Input{u(2, 3, 7, 7)}, Out: []Output{inPlace(0, 2, 3, 7, 7)}, Tol: E})
+	add(Case{Name: "relu/inplace-9001", Op: tensor.ReLUOp{}, In: []Input{u(9001)}, Out: []Output{inPlace(0, 9001)}, Tol: E})
+	add(Case{Name: "sigmoid/9001", Op: tensor.SigmoidOp{}, In: []Input{uni([]int{9001}, -8, 8)}, Out: []Output{out(9001)}, Tol: E})
 	add(Case{Name: "relu_backward/3x5x7x7", Op: tensor.ReLUBackwardOp{}, In: []Input{u(3, 5, 7, 7), u(3, 5, 7, 7)}, Out: []Output{out(3, 5, 7, 7)}, Tol: E})
 	add(Case{Name: "sigmoid/3x65", Op: tensor.SigmoidOp{}, In: []Input{uni([]int{3, 65}, -8, 8)}, Out: []Output{out(3, 65)}, Tol: E})
 	add(Case{Name: "sigmoid_backward/3x65", Op: tensor.SigmoidBackwardOp{}, In: []Input{u(3, 65), uni([]int{3, 65}, 0, 1)}, Out: []Output{out(3, 65)}, Tol: E})
@@ -253,6 +258,10 @@ func Cases() []Case {
 	add(convCases("3x3-p1-size1-n3-c4", []int{3, 4, 1, 1}, []int{5, 4, 3, 3}, P(1, 1, 1, 1))...)
 	add(convCases("3x3-p0-size3-n1-c2", []int{1, 2, 3, 3}, []int{3, 2, 3, 3}, P(1, 0, 1, 1))...)
 	add(convCases("3x3-s2-p1-n1-c2-65x65", []int{1, 2, 65, 65}, []int{3, 2, 3, 3}, P(2, 1, 1, 1))...)
+	// Channel counts that reach the CPU backend's GEMM paths (a 1x1 filter gradient over
+	// more than 32 input channels, multi-strip packing).
+	add(convCases("1x1-n2-c40-5x5", []int{2, 40, 5, 5}, []int{36, 40, 1, 1}, P(1, 0, 1, 1))...)
+	add(convCases("3x3-p1-n2-c24-9x9", []int{2, 24, 9, 9}, []int{40, 24, 3, 3}, P(1, 1, 1, 1))...)
 
 	// Matrix products with every transpose.
 	add(matmulCases(7, 13, 5)...)
@@ -292,6 +301,7 @@ func Cases() []Case {
 	add(bnCases("n1-c7-17x17-plain", []int{1, 7, 17, 17}, false, false)...)
 	add(bnCases("n3-c2-3x3-affine", []int{3, 2, 3, 3}, true, false)...)
 	add(bnCases("n2-c3-7x17-running", []int{2, 3, 7, 17}, false, true)...)
+	add(bnCases("n1-c2-65x65-affine-running", []int{1, 2, 65, 65}, true, true)...) // planes longer than 4096
 
 	// Row ops.
 	for _, s := range [][2]int{{3, 10}, {1, 1}, {5, 65}, {2, 7}} {
@@ -314,6 +324,7 @@ func Cases() []Case {
 	add(Case{Name: "sum/3x5x7x7", Op: tensor.SumOp{A: 1}, In: []Input{u(3, 5, 7, 7)}, Out: []Output{out(1)}, Tol: TolReduce})
 	add(Case{Name: "sum/mean-65x33", Op: tensor.SumOp{A: 1.0 / (65 * 33)}, In: []Input{u(65, 33)}, Out: []Output{out(1)}, Tol: TolReduce})
 	add(Case{Name: "sum/accumulate", Op: tensor.SumOp{A: 0.5, Accumulate: true}, In: []Input{u(17)}, Out: []Output{{Shape: []int{1}, Init: []float32{1.5}}}, Tol: TolReduce})
+	add(Case{Name: "sum/9001", Op: tensor.SumOp{A: 1}, In: []Input{u(9001)}, Out: []Output{out(1)}, Tol: TolReduce})
 	add(Case{Name: "sum_squares/3x5x7x7", Op: tensor.SumSquaresOp{}, In: []Input{u(3, 5, 7, 7)}, Out: []Output{out(1)}, Tol: TolReduce})
 	add(Case{Name: "sum_squares/accumulate", Op: tensor.SumSquaresOp{Accumulate: true}, In: []Input{u(65)}, Out: []Output{{Shape: []int{1}, Init: []float32{3}}}, Tol: TolReduce})
 	add(Case{Name: "broadcast/3x5x7", Op: tensor.BroadcastOp{A: 0.25}, In: []Input{u(1)}, Out: []Output{out(3, 5, 7)}, Tol: E})
