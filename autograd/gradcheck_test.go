@@ -31,6 +31,12 @@ func awayFromZero(g *tensor.RNG, shape ...int) *autograd.Var {
 	return autograd.Param(ref.FromFloat64(d, shape...))
 }
 
+// frozen turns v's gradient off (a leaf trained by nobody in this case).
+func frozen(v *autograd.Var) *autograd.Var {
+	v.SetRequiresGrad(false)
+	return v
+}
+
 type gcCase struct {
 	name string
 	in   []*autograd.Var
@@ -75,6 +81,15 @@ func TestGradCheckEveryOp(t *testing.T) {
 		}},
 		{"batch_norm eval no affine", []*autograd.Var{param(g, -1, 1, 2, 3, 2, 2)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
 			return tp.BatchNorm(in[0], nil, nil, ref.FromFloat64([]float64{0.1, -0.2, 0.3}, 3), ref.FromFloat64([]float64{0.5, 1.2, 2}, 3), false, bn)
+		}},
+		{"batch_norm train, γ frozen, β trained", []*autograd.Var{param(g, -1, 1, 2, 2, 3, 3), frozen(param(g, 0.5, 1.5, 2)), param(g, -1, 1, 2)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			return tp.BatchNorm(in[0], in[1], in[2], nil, nil, true, bn)
+		}},
+		{"batch_norm eval, β frozen, γ trained", []*autograd.Var{param(g, -1, 1, 2, 3, 2, 2), param(g, 0.5, 1.5, 3), frozen(param(g, -1, 1, 3))}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			return tp.BatchNorm(in[0], in[1], in[2], ref.FromFloat64([]float64{0.1, -0.2, 0.3}, 3), ref.FromFloat64([]float64{0.5, 1.2, 2}, 3), false, bn)
+		}},
+		{"batch_norm eval, γ frozen, β trained", []*autograd.Var{param(g, -1, 1, 2, 3, 2, 2), frozen(param(g, 0.5, 1.5, 3)), param(g, -1, 1, 3)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			return tp.BatchNorm(in[0], in[1], in[2], ref.FromFloat64([]float64{0.1, -0.2, 0.3}, 3), ref.FromFloat64([]float64{0.5, 1.2, 2}, 3), false, bn)
 		}},
 		{"relu", []*autograd.Var{awayFromZero(g, 2, 3, 4)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var { return tp.ReLU(in[0]) }},
 		{"sigmoid", []*autograd.Var{param(g, -3, 3, 2, 5)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var { return tp.Sigmoid(in[0]) }},

@@ -108,9 +108,12 @@ func (tp *Tape) BatchNorm(x, gamma, beta *Var, runMean, runVar *tensor.Tensor, t
 			if need(gamma) {
 				xhat := tensor.BatchNormEval(xv, nil, nil, runMean, runVar, p)
 				gx := tensor.Mul(g, xhat)
-				dg, db = tensor.BiasBackward(gx), tensor.BiasBackward(g)
+				dg = tensor.BiasBackward(gx)
 				xhat.Free()
 				gx.Free()
+			}
+			if need(beta) {
+				db = tensor.BiasBackward(g)
 			}
 			return []*tensor.Tensor{dx, dg, db}
 		})
@@ -123,10 +126,15 @@ func (tp *Tape) BatchNorm(x, gamma, beta *Var, runMean, runVar *tensor.Tensor, t
 	}
 	return tp.result("batch_norm", y, []*Var{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
 		dx, dg, db := tensor.BatchNormBackward(g, xv, mean, invStd, gv, p)
+		// γ and β may be frozen one without the other: hand back only what is wanted
+		// (Backward does not free a gradient for an input that requires none).
 		if !need(gamma) {
 			dg.Free()
+			dg = nil
+		}
+		if !need(beta) {
 			db.Free()
-			dg, db = nil, nil
+			db = nil
 		}
 		if !need(x) {
 			dx.Free()
