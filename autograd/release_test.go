@@ -66,6 +66,12 @@ func TestReleaseFreesExactlyTheTapesTensors(t *testing.T) {
 			logits := tp.MatMul(tp.GlobalAvgPool(cat), fc, false, true)
 			return tp.CrossEntropy(logits, labels)
 		}},
+		{"batch norm with β frozen, train and eval", func(tp *autograd.Tape, x, w, gamma, beta, alpha, fc *autograd.Var, labels, rm, rv *tensor.Tensor) *autograd.Var {
+			beta.SetRequiresGrad(false)
+			h := tp.BatchNorm(x, gamma, beta, rm, rv, true, bn)
+			h = tp.BatchNorm(h, gamma, beta, rm, rv, false, bn)
+			return tp.Mean(tp.Mul(h, h))
+		}},
 		{"loss is a view of an op's output", func(tp *autograd.Tape, x, w, gamma, beta, alpha, fc *autograd.Var, labels, rm, rv *tensor.Tensor) *autograd.Var {
 			y := tp.Conv2D(x, w, conv)
 			return tp.Reshape(tp.Mean(tp.Mul(y, y)), 1, 1)
