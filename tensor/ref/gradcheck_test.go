@@ -84,6 +84,7 @@ func TestBackwardByFiniteDifferences(t *testing.T) {
 		{[]int{2, 2, 7, 7}, []int{3, 2, 3, 3}, tensor.Conv2DParams{Stride: 1, Pad: 2, Dilation: 2, Groups: 1}},
 		{[]int{1, 4, 5, 5}, []int{4, 1, 5, 5}, tensor.Conv2DParams{Stride: 2, Pad: 2, Dilation: 1, Groups: 4}},
 		{[]int{1, 4, 4, 4}, []int{6, 2, 1, 1}, tensor.Conv2DParams{Stride: 1, Pad: 0, Dilation: 1, Groups: 2}},
+		{[]int{2, 4, 9, 8}, []int{6, 2, 3, 3}, tensor.Conv2DParams{Stride: 2, Pad: 2, Dilation: 2, Groups: 2}},
 	} {
 		p := cv.p
 		cases = append(cases, fdCase{
@@ -202,6 +203,21 @@ func TestBackwardByFiniteDifferences(t *testing.T) {
 			},
 		})
 	}
+
+	// Without affine parameters (γ = 1, β = 0): only dx.
+	cases = append(cases, fdCase{
+		name: "batch_norm_train plain",
+		in:   []*tensor.Tensor{randTensor(g, -2, 3, 2, 3, 3, 2)},
+		forward: func(in []*tensor.Tensor) *tensor.Tensor {
+			y, _, _ := tensor.BatchNormTrain(in[0], nil, nil, nil, nil, bn)
+			return y
+		},
+		backward: func(in []*tensor.Tensor, dy *tensor.Tensor) []*tensor.Tensor {
+			_, mean, inv := tensor.BatchNormTrain(in[0], nil, nil, nil, nil, bn)
+			dx, _, _ := tensor.BatchNormBackward(dy, in[0], mean, inv, nil, bn)
+			return []*tensor.Tensor{dx}
+		},
+	})
 
 	labels := ref.FromFloat64([]float64{2, 0, 6, 6}, 4)
 	cases = append(cases, fdCase{
