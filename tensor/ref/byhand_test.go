@@ -2,6 +2,7 @@ package ref_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"godarts/tensor"
@@ -98,4 +99,23 @@ func TestByHand(t *testing.T) {
 			}
 		}
 	}
+}
+
+// unknownOp is an op no backend knows.
+type unknownOp struct{}
+
+func (unknownOp) OpName() string { return "unknown" }
+
+// TestUnknownOpPanics checks that ref refuses an op outside the closed set, naming it.
+func TestUnknownOpPanics(t *testing.T) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			t.Fatal("Run of an unknown op did not panic")
+		}
+		if msg, ok := r.(string); !ok || !strings.Contains(msg, "unknown") {
+			t.Errorf("panic %v does not name the op", r)
+		}
+	}()
+	ref.New().Run(unknownOp{}, nil, nil)
 }
