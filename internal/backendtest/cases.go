@@ -267,6 +267,11 @@ func Cases() []Case {
 	add(matmulCases(7, 13, 5)...)
 	add(matmulCases(1, 33, 10)...)
 	add(matmulCases(3, 65, 17)...)
+	// Past the CPU GEMM's blocking (kc 256, mc up to 128, nc 512): more than one panel
+	// along each of K, M and N.
+	add(matmulCases(5, 300, 7)...)
+	add(matmulCases(130, 7, 9)...)
+	add(matmulCases(3, 5, 530)...)
 
 	// Bias.
 	add(Case{Name: "add_bias/4d", Op: tensor.AddBiasOp{}, In: []Input{u(3, 5, 7, 7), u(5)}, Out: []Output{out(3, 5, 7, 7)}, Tol: E})
@@ -317,6 +322,10 @@ func Cases() []Case {
 		add(Case{Name: "cross_entropy_backward/" + name, Op: tensor.CrossEntropyBackwardOp{}, In: []Input{uni([]int{1}, 0.5, 2), rowOutput(tensor.SoftmaxOp{}, n, k, 5), labels(n, k)}, Out: []Output{out(n, k)}, Tol: E})
 		add(Case{Name: "count_correct/" + name, Op: tensor.CountCorrectOp{}, In: []Input{u(n, k), labels(n, k)}, Out: []Output{{Shape: []int{1}, Init: []float32{2}}}, Tol: E})
 	}
+	// Wide rows of large logits: the maximum must be shifted out before exp.
+	add(Case{Name: "softmax/3x1000-large", Op: tensor.SoftmaxOp{}, In: []Input{uni([]int{3, 1000}, -60, 60)}, Out: []Output{out(3, 1000)}, Tol: E})
+	add(Case{Name: "log_softmax/3x1000-large", Op: tensor.LogSoftmaxOp{}, In: []Input{uni([]int{3, 1000}, -60, 60)}, Out: []Output{out(3, 1000)}, Tol: TolReduce})
+	add(Case{Name: "cross_entropy/3x1000-large", Op: tensor.CrossEntropyOp{}, In: []Input{uni([]int{3, 1000}, -60, 60), labels(3, 1000)}, Out: []Output{out(1), out(3, 1000)}, Tol: TolReduce})
 	// Rows whose maximum is the label for sure, and ties (the first maximum counts).
 	add(Case{Name: "count_correct/ties", Op: tensor.CountCorrectOp{}, In: []Input{constant([]int{3, 3}, 1, 1, 0, 0, 2, 2, 5, 1, 5), constant([]int{3}, 0, 2, 0)}, Out: []Output{{Shape: []int{1}, Init: []float32{0}}}, Tol: E})
 
