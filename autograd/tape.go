@@ -74,6 +74,9 @@ type Tape struct {
 	nodes   []*node
 	created []*tensor.Tensor // tensors made by ops on this tape, freed by Release
 	noGrad  bool
+	// done is set by Backward, which frees the intermediates: a second Backward on the
+	// same tape would read freed (on the CPU backend: reused) buffers.
+	done bool
 }
 
 // NewTape returns an empty tape.
@@ -143,6 +146,10 @@ func (tp *Tape) Backward(loss *Var) {
 		accumulate(loss, grads[loss])
 		return
 	}
+	if tp.done {
+		panic("autograd: Backward called twice on one tape (its intermediates are freed); record a new forward on a new tape")
+	}
+	tp.done = true
 	for i := len(tp.nodes) - 1; i >= 0; i-- {
 		n := tp.nodes[i]
 		g, ok := grads[n.out]

@@ -195,3 +195,20 @@ func TestZeroCarriesNoGradient(t *testing.T) {
 		})
 	}
 }
+
+// TestSecondBackwardOnOneTapePanics: Backward frees the tape's intermediates, so a second
+// Backward on the same tape must stop instead of reading freed buffers.
+func TestSecondBackwardOnOneTapePanics(t *testing.T) {
+	g := tensor.NewRNG(5)
+	x := autograd.Const(param(g, -1, 1, 4, 3).Value)
+	w := param(g, -1, 1, 2, 3)
+	tp := autograd.NewTape()
+	loss := quadLoss(tp, x, w)
+	tp.Backward(loss)
+	defer func() {
+		if recover() == nil {
+			t.Error("second Backward on one tape did not panic")
+		}
+	}()
+	tp.Backward(loss)
+}
