@@ -19,6 +19,22 @@ type NamedTensor struct {
 type State struct {
 	Step int     `json:"step"`
 	LR   float64 `json:"lr"`
+	// ParamSteps counts the updates of each parameter (PyTorch's per-parameter
+	// state["step"]); they differ from Step when a parameter had no gradient on some
+	// steps. Absent in older checkpoints: then every parameter counts Step updates.
+	ParamSteps []int `json:"param_steps,omitempty"`
+}
+
+// paramSteps returns st's per-parameter counts for n parameters.
+func (st State) paramSteps(n int) []int {
+	if len(st.ParamSteps) == n {
+		return append([]int(nil), st.ParamSteps...)
+	}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = st.Step
+	}
+	return out
 }
 
 // Optimizer is what training loops need of SGD and Adam.
@@ -43,15 +59,16 @@ type SGD struct {
 	Cfg    SGDConfig
 	params []*autograd.Var
 	bufs   []*tensor.Tensor
-	// started[i] says whether parameter i's momentum buffer holds a gradient yet: PyTorch
-	// initialises each buffer on the first step that parameter has a gradient.
-	started []bool
-	step    int
+	// steps[i] counts the updates of parameter i; its momentum buffer holds a gradient
+	// once steps[i] > 0: PyTorch initialises each buffer on the first step that parameter
+	// has a gradient.
+	steps []int
+	step  int
 }
 
 // NewSGD makes an optimiser over params; the momentum buffers live on the params' device.
 func NewSGD(params []*autograd.Var, cfg SGDConfig) *SGD {
-	s := &SGD{Cfg: cfg, params: params, started: make([]bool, len(params))}
+	s := &SGD{Cfg: cfg, params: params, steps: make([]int, len(params))}
 	if cfg.Momentum != 0 {
 		for _, p := range params {
 			s.bufs = append(s.bufs, tensor.NewLike(p.Value))
@@ -73,9 +90,9 @@ func (s *SGD) Step() {
 		}
 		tensor.SGDStepInto(p.Value, p.Grad, buf, tensor.SGDStepOp{
 			LR: float32(s.Cfg.LR), Momentum: float32(s.Cfg.Momentum), Dampening: float32(s.Cfg.Dampening),
-			WeightDecay: float32(s.Cfg.WeightDecay), Nesterov: s.Cfg.Nesterov, First: !s.started[i],
+			WeightDecay: float32(s.Cfg.WeightDecay), Nesterov: s.Cfg.Nesterov, First: s.steps[i] == 0,
 		})
-		s.started[i] = true
+		s.steps[i]++
 	}
 	s.step++
 }
@@ -90,22 +107,22 @@ func (s *SGD) MomentumBuffer(p *autograd.Var) *tensor.Tensor {
 		return nil
 	}
 	for i, q := range s.params {
-		if q == p && s.started[i] {
+		if q == p && s.steps[i] > 0 {
 			return s.bufs[i]
 		}
 	}
 	return nil
 }
 
-func (s *SGD) State() State { return State{Step: s.step, LR: s.Cfg.LR} }
+func (s *SGD) State() State {
+	return State{Step: s.step, LR: s.Cfg.LR, ParamSteps: append([]int(nil), s.steps...)}
+}
 
-// SetState restores the step count and learning rate; after a step > 0 every momentum
-// buffer counts as initialised (restore the buffers through StateTensors).
+// SetState restores the step counts and learning rate (restore the momentum buffers
+// through StateTensors).
 func (s *SGD) SetState(st State) {
 	s.step, s.Cfg.LR = st.Step, st.LR
-	for i := range s.started {
-		s.started[i] = st.Step > 0
-	}
+	s.steps = st.paramSteps(len(s.params))
 }
 
 func (s *SGD) StateTensors() []NamedTensor {
@@ -162,15 +179,15 @@ func (a *Adam) Step() {
 }
 
 func (a *Adam) SetLR(lr float64) { a.Cfg.LR = lr }
-func (a *Adam) State() State     { return State{Step: a.step, LR: a.Cfg.LR} }
+func (a *Adam) State() State {
+	return State{Step: a.step, LR: a.Cfg.LR, ParamSteps: append([]int(nil), a.steps...)}
+}
 
-// SetState restores the step count and learning rate; every parameter counts as updated
-// st.Step times (restore the moments through StateTensors).
+// SetState restores the step counts and learning rate (restore the moments through
+// StateTensors).
 func (a *Adam) SetState(st State) {
 	a.step, a.Cfg.LR = st.Step, st.LR
-	for i := range a.steps {
-		a.steps[i] = st.Step
-	}
+	a.steps = st.paramSteps(len(a.params))
 }
 
 func (a *Adam) StateTensors() []NamedTensor {
