@@ -95,6 +95,23 @@ func withAlphasFrozen(net *SearchNetwork, f func()) {
 	f()
 }
 
+// weightGradient runs the training loss forward and backward with α frozen, leaving
+// ∇_w L_train in the weights' Grad; observe, when set, sees the loss and logits before
+// the backward pass frees them.
+func weightGradient(net *SearchNetwork, b Batch, observe func(loss, logits *tensor.Tensor)) {
+	autograd.ZeroGrad(weightVars(net))
+	withAlphasFrozen(net, func() {
+		tp := autograd.NewTape()
+		logits, _, _ := net.Forward(tp, autograd.Const(b.X))
+		loss := tp.CrossEntropy(logits, b.Y)
+		if observe != nil {
+			observe(loss.Value, logits.Value)
+		}
+		tp.Backward(loss)
+		tp.Release()
+	})
+}
+
 func alphaVars(net *SearchNetwork) []*autograd.Var {
 	return []*autograd.Var{net.AlphaNormal, net.AlphaReduce}
 }
@@ -156,13 +173,7 @@ func (s *SecondOrder) Gradient(ctx *StepContext) {
 	xi := float32(ctx.LR)
 
 	// Gradient of the training loss at w, for the virtual step.
-	autograd.ZeroGrad(ws)
-	withAlphasFrozen(net, func() {
-		tp := autograd.NewTape()
-		logits, _, _ := net.Forward(tp, autograd.Const(ctx.Train.X))
-		tp.Backward(tp.CrossEntropy(logits, ctx.Train.Y))
-		tp.Release()
-	})
+	weightGradient(net, ctx.Train, nil)
 	saved := make([]*tensor.Tensor, len(ws))
 	for i, w := range ws {
 		saved[i] = tensor.Clone(w.Value)

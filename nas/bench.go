@@ -70,25 +70,11 @@ func Bench(dev tensor.Backend, cfg BenchConfig, mode string, warmup, steps int) 
 			tp.Release()
 		}
 	case "fwdbwd":
-		step = func() {
-			autograd.ZeroGrad(ws)
-			withAlphasFrozen(net, func() {
-				tp := autograd.NewTape()
-				logits, _, _ := net.Forward(tp, autograd.Const(tb.X))
-				tp.Backward(tp.CrossEntropy(logits, tb.Y))
-				tp.Release()
-			})
-		}
+		step = func() { weightGradient(net, tb, nil) }
 	case "search1":
 		step = func() {
 			arch.Step(&StepContext{Net: net, Train: tb, Valid: vb, WeightOpt: wOpt, LR: 0.025})
-			autograd.ZeroGrad(ws)
-			withAlphasFrozen(net, func() {
-				tp := autograd.NewTape()
-				logits, _, _ := net.Forward(tp, autograd.Const(tb.X))
-				tp.Backward(tp.CrossEntropy(logits, tb.Y))
-				tp.Release()
-			})
+			weightGradient(net, tb, nil)
 			optim.ClipGradNorm(ws, 5)
 			wOpt.Step()
 		}

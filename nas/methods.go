@@ -162,13 +162,7 @@ func (z *ZARTS) score(ctx *StepContext, alpha, u []float64) float64 {
 	opt := optim.NewSGD(ws, optim.SGDConfig{LR: ctx.LR, Momentum: 0.9, WeightDecay: 3e-4}) // its own optimiser, fresh momentum
 	for i := 0; i < z.M; i++ {
 		b := ctx.Extra()
-		autograd.ZeroGrad(ws)
-		withAlphasFrozen(ctx.Net, func() {
-			tp := autograd.NewTape()
-			logits, _, _ := ctx.Net.Forward(tp, autograd.Const(b.X))
-			tp.Backward(tp.CrossEntropy(logits, b.Y))
-			tp.Release()
-		})
+		weightGradient(ctx.Net, b, nil)
 		optim.ClipGradNorm(ws, 5)
 		opt.Step()
 		b.X.Free()

@@ -336,17 +336,8 @@ func (s *Search) iteration(tb, vb train.DeviceBatch, lr float64, total int, trai
 // weightStep is the SGD step on the weights from a training batch, with the gradient
 // clipped to norm GradClip (weights only, never α).
 func (s *Search) weightStep(b train.DeviceBatch, m *train.Meter) {
-	ws := weightVars(s.Net)
-	autograd.ZeroGrad(ws)
-	withAlphasFrozen(s.Net, func() {
-		tp := autograd.NewTape()
-		logits, _, _ := s.Net.Forward(tp, autograd.Const(b.X))
-		loss := tp.CrossEntropy(logits, b.Y)
-		m.Add(loss.Value, logits.Value, b.Y)
-		tp.Backward(loss)
-		tp.Release()
-	})
-	optim.ClipGradNorm(ws, float32(s.Cfg.GradClip))
+	weightGradient(s.Net, Batch{b.X, b.Y}, func(loss, logits *tensor.Tensor) { m.Add(loss, logits, b.Y) })
+	optim.ClipGradNorm(weightVars(s.Net), float32(s.Cfg.GradClip))
 	s.wOpt.Step()
 }
 

@@ -117,14 +117,8 @@ func (m *ZODARTS) Step(ctx *StepContext) {
 	}
 	// The perturbed copy takes its step on the same training batch as the main network.
 	ws := weightVars(m.pert)
-	autograd.ZeroGrad(ws)
 	m.pertOpt.SetLR(ctx.LR)
-	withAlphasFrozen(m.pert, func() {
-		tp := autograd.NewTape()
-		logits, _, _ := m.pert.Forward(tp, autograd.Const(ctx.Train.X))
-		tp.Backward(tp.CrossEntropy(logits, ctx.Train.Y))
-		tp.Release()
-	})
+	weightGradient(m.pert, ctx.Train, nil)
 	optim.ClipGradNorm(ws, 5)
 	m.pertOpt.Step()
 	autograd.ZeroGrad(ws)

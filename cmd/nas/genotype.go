@@ -5,10 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
+	"godarts/internal/atomicfile"
 	"godarts/nas/genotype"
 )
 
@@ -108,13 +107,13 @@ func genotypeDraw(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *svgPath != "" {
-		if err := genotypeWriteFile(*svgPath, genotype.SVG(g, kinds...)); err != nil {
+		if err := atomicfile.WriteFile(*svgPath, genotype.SVG(g, kinds...)); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", *svgPath)
 	}
 	if *dotPath != "" {
-		if err := genotypeWriteFile(*dotPath, genotype.DOT(g, kinds...)); err != nil {
+		if err := atomicfile.WriteFile(*dotPath, genotype.DOT(g, kinds...)); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", *dotPath)
@@ -157,33 +156,4 @@ func loadGenotype(name, space string) (*genotype.Genotype, error) {
 		}
 	}
 	return genotype.Load(name)
-}
-
-// genotypeWriteFile writes data to a temporary file beside path and renames it over path,
-// so a reader never sees half a file and an old file survives a failed write.
-func genotypeWriteFile(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
