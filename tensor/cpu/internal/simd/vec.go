@@ -33,7 +33,9 @@ var genericVectorKernels = vectorKernels{
 func sameLen(op string, names string, lens ...int) {
 	for _, l := range lens[1:] {
 		if l != lens[0] {
-			panic(fmt.Sprintf("simd.%s: lengths of %s differ: %v", op, names, lens))
+			// A copy, so lens itself does not escape: the callers' variadic slices
+			// then stay on the stack instead of costing an allocation per call.
+			panic(fmt.Sprintf("simd.%s: lengths of %s differ: %v", op, names, append([]int(nil), lens...)))
 		}
 	}
 }
