@@ -66,3 +66,22 @@ func TestBadInputIsOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeUsesSavedFlags: a resumed run takes its settings from config.json, not from
+// the defaults, so it resumes the same run.
+func TestResumeUsesSavedFlags(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	var out, errb strings.Builder
+	if code := run([]string{"train", "--model", "cnn", "--epochs", "1", "--subset", "100", "--batch", "16", "--out", dir}, &out, &errb); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errb.String())
+	}
+	errb.Reset()
+	if code := run([]string{"train", "--resume", dir, "--threads", "1"}, &out, &errb); code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, errb.String())
+	}
+	// With the default --epochs 3 the resumed run would train two more epochs; with the
+	// saved --epochs 1 it has nothing left to do.
+	if !strings.Contains(errb.String(), "resuming") || !strings.Contains(errb.String(), "already finished its 1 epochs") {
+		t.Fatalf("resume did not use the saved flags: %q", errb.String())
+	}
+}

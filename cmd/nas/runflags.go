@@ -124,6 +124,37 @@ func (c *commonFlags) openRunDir(command string) (*rundir.Dir, error) {
 	return rundir.Create(out)
 }
 
+// parseRunFlags parses the flags of a training command (the common ones and those define
+// adds, into the caller's variables) and opens its run directory. With --resume it parses
+// instead the flags the run was started with (config.json), keeping this call's device
+// flags, so a resumed run repeats the same settings.
+func parseRunFlags(command string, args []string, stderr io.Writer, cf *commonFlags, define func(*flag.FlagSet)) (*flag.FlagSet, *rundir.Dir, error) {
+	fs := newFlags(command, stderr)
+	cf.register(fs)
+	define(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return nil, nil, err
+	}
+	dir, err := cf.openRunDir(command)
+	if err != nil || cf.resume == "" {
+		return fs, dir, err
+	}
+	resume := cf.resume
+	saved, err := resumeArgs(dir, setFlags(fs), fs)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Defining the flags again on a fresh set resets the variables to their defaults.
+	fs2 := newFlags(command, stderr)
+	cf.register(fs2)
+	define(fs2)
+	if err := parseFlags(fs2, saved); err != nil {
+		return nil, nil, fmt.Errorf("--resume %s: saved flags: %w", dir.Path, err)
+	}
+	cf.resume = resume
+	return fs2, dir, nil
+}
+
 // resumeArgs returns the flags a run was started with (config.json), with the device
 // flags of this call in force, so a resumed run repeats the same settings.
 func resumeArgs(dir *rundir.Dir, now []string, fs *flag.FlagSet) ([]string, error) {

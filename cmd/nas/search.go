@@ -29,35 +29,9 @@ var embeddedSearch = nas.SearchConfig{Channels: 8, Layers: 5, Batch: 32, Epochs:
 const embeddedSearchSubset = 1600
 
 func runSearch(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("search", stderr)
 	var cf commonFlags
-	cf.register(fs)
 	var cfg nas.SearchConfig
-	registerSearchFlags(fs, &cfg)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if cf.resume != "" {
-		dir, err := cf.openRunDir("search")
-		if err != nil {
-			return err
-		}
-		saved, err := resumeArgs(dir, setFlags(fs), fs)
-		if err != nil {
-			return err
-		}
-		fs2 := newFlags("search", stderr)
-		var cf2 commonFlags
-		cf2.register(fs2)
-		var cfg2 nas.SearchConfig
-		registerSearchFlags(fs2, &cfg2)
-		if err := parseFlags(fs2, saved); err != nil {
-			return fmt.Errorf("--resume %s: saved flags: %w", dir.Path, err)
-		}
-		cf2.resume = cf.resume
-		return search(cf2, cfg2, fs2, dir, stdout, stderr)
-	}
-	dir, err := cf.openRunDir("search")
+	fs, dir, err := parseRunFlags("search", args, stderr, &cf, func(fs *flag.FlagSet) { registerSearchFlags(fs, &cfg) })
 	if err != nil {
 		return err
 	}
@@ -158,7 +132,11 @@ func search(cf commonFlags, cfg nas.SearchConfig, fs *flag.FlagSet, dir *rundir.
 		if err := s.Resume(dir); err != nil {
 			return err
 		}
-		rep.Linef("resuming %s at epoch %d/%d", dir.Path, s.Epoch+1, full.Epochs)
+		if s.Epoch >= full.Epochs {
+			rep.Linef("resuming %s: it already finished its %d epochs", dir.Path, full.Epochs)
+		} else {
+			rep.Linef("resuming %s at epoch %d/%d", dir.Path, s.Epoch+1, full.Epochs)
+		}
 	} else {
 		rc := runConfig{Command: "search", Version: version, Device: desc, Seed: full.Seed,
 			Started: time.Now().UTC().Format(time.RFC3339), Flags: allFlags(fs), Args: setFlags(fs), Details: full}

@@ -46,33 +46,11 @@ func registerTrainFlags(fs *flag.FlagSet, tf *trainFlags) {
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("train", stderr)
 	var cf commonFlags
-	cf.register(fs)
 	var tf trainFlags
-	registerTrainFlags(fs, &tf)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	dir, err := cf.openRunDir("train")
+	fs, dir, err := parseRunFlags("train", args, stderr, &cf, func(fs *flag.FlagSet) { registerTrainFlags(fs, &tf) })
 	if err != nil {
 		return err
-	}
-	if cf.resume != "" {
-		saved, err := resumeArgs(dir, setFlags(fs), fs)
-		if err != nil {
-			return err
-		}
-		fs2 := newFlags("train", stderr)
-		var cf2 commonFlags
-		cf2.register(fs2)
-		var tf2 trainFlags
-		registerTrainFlags(fs2, &tf2)
-		if err := parseFlags(fs2, saved); err != nil {
-			return fmt.Errorf("--resume %s: saved flags: %w", dir.Path, err)
-		}
-		cf2.resume = cf.resume
-		return trainRun(cf2, tf2, fs2, dir, stdout, stderr)
 	}
 	return trainRun(cf, tf, fs, dir, stdout, stderr)
 }
@@ -182,7 +160,11 @@ func trainRun(cf commonFlags, tf trainFlags, fs *flag.FlagSet, dir *rundir.Dir, 
 		if err := t.Resume(dir); err != nil {
 			return err
 		}
-		rep.Linef("resuming %s at epoch %d/%d", dir.Path, t.Epoch+1, c.Epochs)
+		if t.Epoch >= c.Epochs {
+			rep.Linef("resuming %s: it already finished its %d epochs", dir.Path, c.Epochs)
+		} else {
+			rep.Linef("resuming %s at epoch %d/%d", dir.Path, t.Epoch+1, c.Epochs)
+		}
 	} else {
 		rc := runConfig{Command: "train", Version: version, Device: desc, Seed: cf.seed, Started: time.Now().UTC().Format(time.RFC3339),
 			Flags: allFlags(fs), Args: setFlags(fs), Details: c}
