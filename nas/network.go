@@ -106,6 +106,8 @@ type SearchNetwork struct {
 	cells      []*searchCell
 	classifier *layers.Linear
 	modules    []namedModule
+	weights    []layers.Named       // cache of Weights
+	buffers    []layers.NamedTensor // cache of Buffers
 
 	// AlphaNormal and AlphaReduce are the architecture logits, [edges, ops] each.
 	AlphaNormal, AlphaReduce *autograd.Var
@@ -201,26 +203,29 @@ func (n *SearchNetwork) Forward(tp *autograd.Tape, x *autograd.Var) (logits, wNo
 	return n.classifier.Forward(tp, tp.GlobalAvgPool(s1)), wNormal, wReduce
 }
 
-// Weights returns the network weights (everything but α) with dotted names.
+// Weights returns the network weights (everything but α) with dotted names. The list is
+// built once: steps ask for it several times per iteration.
 func (n *SearchNetwork) Weights() []layers.Named {
-	var out []layers.Named
-	for _, nm := range n.modules {
-		for _, p := range nm.m.Params() {
-			out = append(out, layers.Named{Name: nm.name + "." + p.Name, V: p.V})
+	if n.weights == nil {
+		for _, nm := range n.modules {
+			for _, p := range nm.m.Params() {
+				n.weights = append(n.weights, layers.Named{Name: nm.name + "." + p.Name, V: p.V})
+			}
 		}
 	}
-	return out
+	return n.weights
 }
 
 // Buffers returns the BN running statistics with dotted names.
 func (n *SearchNetwork) Buffers() []layers.NamedTensor {
-	var out []layers.NamedTensor
-	for _, nm := range n.modules {
-		for _, b := range nm.m.Buffers() {
-			out = append(out, layers.NamedTensor{Name: nm.name + "." + b.Name, T: b.T})
+	if n.buffers == nil {
+		for _, nm := range n.modules {
+			for _, b := range nm.m.Buffers() {
+				n.buffers = append(n.buffers, layers.NamedTensor{Name: nm.name + "." + b.Name, T: b.T})
+			}
 		}
 	}
-	return out
+	return n.buffers
 }
 
 // Alphas returns the architecture parameters with their checkpoint names.

@@ -265,9 +265,9 @@ type Result struct {
 	Metrics  []EpochMetrics
 }
 
-// Run trains until the last epoch or until ctx is cancelled; a cancelled run writes its
-// checkpoint at the end of the current iteration's epoch boundary state and returns
-// ctx.Err().
+// Run trains until the last epoch or until ctx is cancelled. A cancelled run stops after
+// the current iteration and returns ctx.Err(); the checkpoint of the last finished epoch
+// stays on disk, and Resume repeats the interrupted epoch.
 func (s *Search) Run(ctx context.Context) (*Result, error) {
 	res := &Result{}
 	total := s.Cfg.Epochs * s.train.BatchesPerEpoch()
@@ -276,7 +276,7 @@ func (s *Search) Run(ctx context.Context) (*Result, error) {
 		lr := train.CosineLR(s.Cfg.LR, s.Cfg.LRMin, s.Epoch, s.Cfg.Epochs)
 		s.wOpt.SetLR(lr)
 		s.setEpochSchedule()
-		trainM, validM := train.NewMeter(s.Dev), train.NewMeter(s.Dev)
+		trainM := train.NewMeter(s.Dev)
 		bar := s.rep.Bar(fmt.Sprintf("epoch %d/%d", s.Epoch+1, s.Cfg.Epochs), s.train.BatchesPerEpoch())
 		var tb, vb data.Batch
 		for s.train.Next(&tb) {
@@ -284,7 +284,7 @@ func (s *Search) Run(ctx context.Context) (*Result, error) {
 				s.valid.Next(&vb)
 			}
 			trainB, validB := train.Upload(s.Dev, &tb), train.Upload(s.Dev, &vb)
-			s.iteration(trainB, validB, lr, total, trainM, validM)
+			s.iteration(trainB, validB, lr, total, trainM)
 			trainB.Free()
 			validB.Free()
 			s.Iter++
@@ -297,7 +297,7 @@ func (s *Search) Run(ctx context.Context) (*Result, error) {
 			}
 		}
 		bar.Done()
-		m, err := s.endEpoch(start, lr, trainM, validM)
+		m, err := s.endEpoch(start, lr, trainM)
 		if err != nil {
 			return res, err
 		}
@@ -315,7 +315,7 @@ func (s *Search) Run(ctx context.Context) (*Result, error) {
 }
 
 // iteration is one bilevel step: α on the validation batch, then w on the training batch.
-func (s *Search) iteration(tb, vb train.DeviceBatch, lr float64, total int, trainM, validM *train.Meter) {
+func (s *Search) iteration(tb, vb train.DeviceBatch, lr float64, total int, trainM *train.Meter) {
 	ctx := &StepContext{
 		Net: s.Net, Train: Batch{tb.X, tb.Y}, Valid: Batch{vb.X, vb.Y}, WeightOpt: s.wOpt,
 		LR: lr, Iter: s.Iter, TotalIters: total, Objective: s.objective(),
@@ -330,7 +330,6 @@ func (s *Search) iteration(tb, vb train.DeviceBatch, lr float64, total int, trai
 	}
 	s.arch.Step(ctx)
 	s.weightStep(tb, trainM)
-	_ = validM
 }
 
 // weightStep is the SGD step on the weights from a training batch, with the gradient
@@ -373,7 +372,7 @@ func (s *Search) Genotype() (*genotype.Genotype, genotype.EmptyNodes, error) {
 }
 
 // endEpoch evaluates, derives the genotype, logs and checkpoints.
-func (s *Search) endEpoch(start time.Time, lr float64, trainM, validM *train.Meter) (EpochMetrics, error) {
+func (s *Search) endEpoch(start time.Time, lr float64, trainM *train.Meter) (EpochMetrics, error) {
 	m := EpochMetrics{Epoch: s.Epoch, LR: lr}
 	m.TrainLoss, m.TrainAcc = trainM.Read()
 	m.ValidLoss, m.ValidAcc = s.evaluateValid()

@@ -194,6 +194,7 @@ func TestZARTSWeightCopiesTrain(t *testing.T) {
 	cfg.ZEvery, cfg.ZWarmup, cfg.ZSteps, cfg.ZSamples = 1, 0.01, 3, 2
 	s := newTinySearch(t, cfg, t.TempDir())
 	z := s.arch.(*ZARTS)
+	z.TrackMoved = true
 	if _, err := s.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
