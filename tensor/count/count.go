@@ -37,7 +37,6 @@ func (b *Backend) Run(op tensor.Op, out, in []*tensor.Tensor) {
 		y, w := out[0].Shape, in[1].Shape
 		// every output element: Cin/G · KH · KW multiply-adds
 		b.MultAdds += int64(y.Numel()) * int64(w[1]*w[2]*w[3])
-		_ = o
 	case tensor.MatMulOp:
 		a := in[0].Shape
 		k := a[1]
