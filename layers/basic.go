@@ -164,6 +164,29 @@ func (s *Sequential) Forward(tp *autograd.Tape, x *autograd.Var) *autograd.Var {
 	return x
 }
 
+// StartsWithReLU reports whether s's first module is a ReLU, so that ForwardFromReLU may
+// be given the ReLU's output.
+func (s *Sequential) StartsWithReLU() bool {
+	if len(s.Mods) == 0 {
+		return false
+	}
+	_, ok := s.Mods[0].(ReLU)
+	return ok
+}
+
+// ForwardFromReLU runs s on r = ReLU(x), skipping s's first module (a ReLU): a DARTS
+// search cell computes ReLU of a state once for all the operations that start with one,
+// where PyTorch's model_search.py computes it once per operation.
+func (s *Sequential) ForwardFromReLU(tp *autograd.Tape, r *autograd.Var) *autograd.Var {
+	if !s.StartsWithReLU() {
+		panic("layers: ForwardFromReLU on a Sequential that does not start with a ReLU")
+	}
+	for _, m := range s.Mods[1:] {
+		r = m.Forward(tp, r)
+	}
+	return r
+}
+
 func (s *Sequential) Params() []Named {
 	var out []Named
 	for i, m := range s.Mods {

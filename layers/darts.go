@@ -64,7 +64,14 @@ func NewFactorizedReduce(dev tensor.Backend, rng *tensor.RNG, cin, cout int, aff
 }
 
 func (f *FactorizedReduce) Forward(tp *autograd.Tape, x *autograd.Var) *autograd.Var {
-	x = tp.ReLU(x)
+	return f.ForwardFromReLU(tp, tp.ReLU(x))
+}
+
+// StartsWithReLU is true: FactorizedReduce begins with a ReLU of its input.
+func (f *FactorizedReduce) StartsWithReLU() bool { return true }
+
+// ForwardFromReLU runs the block on x = ReLU(input).
+func (f *FactorizedReduce) ForwardFromReLU(tp *autograd.Tape, x *autograd.Var) *autograd.Var {
 	_, _, h, w := x.Value.Shape.NCHW("FactorizedReduce")
 	shifted := tp.Narrow(tp.Narrow(x, 2, 1, h-1), 3, 1, w-1)
 	return f.BN.Forward(tp, tp.ConcatChannels(f.Conv1.Forward(tp, x), f.Conv2.Forward(tp, shifted)))

@@ -169,3 +169,49 @@ func TestSmallCNNLossFalls(t *testing.T) {
 		t.Errorf("loss went from %v to %v, want below half", first, last)
 	}
 }
+
+// TestForwardFromReLU checks that the DARTS operations that start with a ReLU give the
+// same output and input gradient from ForwardFromReLU(ReLU(x)) as from Forward(x): the
+// search cell relies on it to share one ReLU between operations.
+func TestForwardFromReLU(t *testing.T) {
+	dev, rng := ref.New(), tensor.NewRNG(3)
+	cases := []struct {
+		name string
+		m    layers.ReLUFirst
+	}{
+		{"ReLUConvBN", layers.NewReLUConvBN(dev, rng, 4, 4, 1, 1, 0, false)},
+		{"SepConv 3x3 stride 2", layers.NewSepConv(dev, rng, 4, 4, 3, 2, 1, false)},
+		{"DilConv 5x5", layers.NewDilConv(dev, rng, 4, 4, 5, 1, 4, 2, true)},
+		{"FactorizedReduce", layers.NewFactorizedReduce(dev, rng, 4, 4, false)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !c.m.StartsWithReLU() {
+				t.Fatal("StartsWithReLU is false")
+			}
+			xs := rng.NormalSlice(2*4*6*6, 1)
+			run := func(shared bool) ([]float32, []float32) {
+				x := autograd.Param(tensor.FromSlice(dev, xs, 2, 4, 6, 6))
+				tp := autograd.NewTape()
+				var y *autograd.Var
+				if shared {
+					y = c.m.ForwardFromReLU(tp, tp.ReLU(x))
+				} else {
+					y = c.m.Forward(tp, x)
+				}
+				out := y.Value.Read()
+				tp.Backward(tp.Sum(tp.Mul(y, y), 1))
+				tp.Release()
+				return out, x.Grad.Read()
+			}
+			y1, g1 := run(false)
+			y2, g2 := run(true)
+			if !reflect.DeepEqual(y1, y2) || !reflect.DeepEqual(g1, g2) {
+				t.Fatalf("outputs or gradients differ: y %v vs %v, dx %v vs %v", y1[:4], y2[:4], g1[:4], g2[:4])
+			}
+		})
+	}
+	if layers.NewSequential(layers.NewAvgPool2d(3, 1, 1)).StartsWithReLU() {
+		t.Error("a pool Sequential claims to start with a ReLU")
+	}
+}

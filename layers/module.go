@@ -48,3 +48,12 @@ type stateless struct{}
 func (stateless) Params() []Named        { return nil }
 func (stateless) Buffers() []NamedTensor { return nil }
 func (stateless) SetTraining(bool)       {}
+
+// ReLUFirst is a module whose first step is a ReLU of its input (ReLUConvBN, SepConv,
+// DilConv, FactorizedReduce): ForwardFromReLU(tp, ReLU(x)) equals Forward(tp, x), so
+// callers that feed one input to several such modules can compute the ReLU once.
+type ReLUFirst interface {
+	Module
+	StartsWithReLU() bool
+	ForwardFromReLU(tp *autograd.Tape, r *autograd.Var) *autograd.Var
+}

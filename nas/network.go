@@ -57,9 +57,19 @@ func newMixedOp(dev tensor.Backend, rng *tensor.RNG, names []string, C, stride i
 	return m, nil
 }
 
-func (m *mixedOp) forward(tp *autograd.Tape, x, w *autograd.Var) *autograd.Var {
+// forward computes the edge on x; r is ReLU(x) shared by every operation on every edge
+// that reads x and starts with a ReLU (computed on first use), which saves one ReLU output
+// per such operation in time and saved-activation memory.
+func (m *mixedOp) forward(tp *autograd.Tape, x *autograd.Var, r **autograd.Var, w *autograd.Var) *autograd.Var {
 	outs := make([]*autograd.Var, len(m.ops))
 	for k, op := range m.ops {
+		if rf, ok := op.(layers.ReLUFirst); ok && rf.StartsWithReLU() {
+			if *r == nil {
+				*r = tp.ReLU(x)
+			}
+			outs[k] = rf.ForwardFromReLU(tp, *r)
+			continue
+		}
 		outs[k] = op.Forward(tp, x)
 	}
 	return tp.WeightedSum(w, outs)
@@ -76,13 +86,14 @@ type searchCell struct {
 
 func (c *searchCell) forward(tp *autograd.Tape, s0, s1, weights *autograd.Var) *autograd.Var {
 	states := []*autograd.Var{c.pre0.Forward(tp, s0), c.pre1.Forward(tp, s1)}
+	relus := make([]*autograd.Var, c.steps+1) // ReLU of each state, made on first use
 	e := 0
 	k := weights.Value.Shape[1]
 	for i := 0; i < c.steps; i++ {
 		var node *autograd.Var
-		for _, h := range states {
+		for j, h := range states {
 			w := tp.Reshape(tp.Narrow(weights, 0, e, 1), k)
-			y := c.edges[e].forward(tp, h, w)
+			y := c.edges[e].forward(tp, h, &relus[j], w)
 			if node == nil {
 				node = y
 			} else {
