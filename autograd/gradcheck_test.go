@@ -135,6 +135,16 @@ func TestGradCheckEveryOp(t *testing.T) {
 			b := tp.WeightedSum(tp.Reshape(tp.Narrow(w, 0, 3, 1), 3), in[1:])
 			return tp.Add(a, tp.Scale(b, 0.5))
 		}},
+		{"mixed_sum: skip, BN, none, BN, skip over 6 weights", []*autograd.Var{param(g, -1, 1, 2, 3), param(g, -1, 1, 2, 2, 3, 3), param(g, -1, 1, 2, 2, 3, 3), param(g, -1, 1, 2, 2, 3, 3), param(g, -1, 1, 2, 2, 3, 3)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			mbn := &autograd.MixBN{RunMean: tensor.New(ref.New(), 2), RunVar: tensor.Full(ref.New(), 1, 2), P: bn}
+			return tp.MixedSum(tp.Reshape(in[0], 6), []autograd.MixTerm{
+				{Index: 0, X: in[1]}, {Index: 1, X: in[2], BN: mbn}, {Index: 2},
+				{Index: 4, X: in[3], BN: &autograd.MixBN{P: bn}}, {Index: 5, X: in[4]},
+			})
+		}},
+		{"mixed_sum with weights frozen and one input frozen", []*autograd.Var{frozen(param(g, -1, 1, 3)), param(g, -1, 1, 1, 2, 3, 3), frozen(param(g, -1, 1, 1, 2, 3, 3))}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			return tp.MixedSum(in[0], []autograd.MixTerm{{Index: 0, X: in[1], BN: &autograd.MixBN{P: bn}}, {Index: 2, X: in[2], BN: &autograd.MixBN{P: bn}}})
+		}},
 		{"reshape", []*autograd.Var{param(g, -1, 1, 2, 3, 2, 2)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
 			return tp.Mul(tp.Reshape(in[0], 2, 12), tp.Reshape(in[0], 2, 12))
 		}},

@@ -107,6 +107,9 @@ func (b *BatchNorm2d) Buffers() []NamedTensor {
 }
 func (b *BatchNorm2d) SetTraining(on bool) { b.training = on }
 
+// Training reports whether b normalises with batch statistics.
+func (b *BatchNorm2d) Training() bool { return b.training }
+
 // ReLU is max(x, 0).
 type ReLU struct{ stateless }
 
@@ -164,8 +167,7 @@ func (s *Sequential) Forward(tp *autograd.Tape, x *autograd.Var) *autograd.Var {
 	return x
 }
 
-// StartsWithReLU reports whether s's first module is a ReLU, so that ForwardFromReLU may
-// be given the ReLU's output.
+// StartsWithReLU reports whether s's first module is a ReLU.
 func (s *Sequential) StartsWithReLU() bool {
 	if len(s.Mods) == 0 {
 		return false
@@ -174,17 +176,41 @@ func (s *Sequential) StartsWithReLU() bool {
 	return ok
 }
 
-// ForwardFromReLU runs s on r = ReLU(x), skipping s's first module (a ReLU): a DARTS
-// search cell computes ReLU of a state once for all the operations that start with one,
-// where PyTorch's model_search.py computes it once per operation.
+// FinalBN returns s's last module when it is an affine-free BatchNorm2d.
+func (s *Sequential) FinalBN() *BatchNorm2d {
+	if len(s.Mods) == 0 {
+		return nil
+	}
+	if bn, ok := s.Mods[len(s.Mods)-1].(*BatchNorm2d); ok && bn.Gamma == nil {
+		return bn
+	}
+	return nil
+}
+
+// ForwardFromReLU runs s on r = ReLU(x), skipping its first module (a ReLU).
 func (s *Sequential) ForwardFromReLU(tp *autograd.Tape, r *autograd.Var) *autograd.Var {
-	if !s.StartsWithReLU() {
-		panic("layers: ForwardFromReLU on a Sequential that does not start with a ReLU")
+	return s.ForwardStages(tp, r, true, false)
+}
+
+// ForwardStages runs s without its leading ReLU (fromReLU) and/or final BN (noBN).
+func (s *Sequential) ForwardStages(tp *autograd.Tape, x *autograd.Var, fromReLU, noBN bool) *autograd.Var {
+	mods := s.Mods
+	if fromReLU {
+		if !s.StartsWithReLU() {
+			panic("layers: ForwardStages from a ReLU on a Sequential that does not start with one")
+		}
+		mods = mods[1:]
 	}
-	for _, m := range s.Mods[1:] {
-		r = m.Forward(tp, r)
+	if noBN {
+		if s.FinalBN() == nil {
+			panic("layers: ForwardStages without the final BN on a Sequential that does not end with an affine-free one")
+		}
+		mods = mods[:len(mods)-1]
 	}
-	return r
+	for _, m := range mods {
+		x = m.Forward(tp, x)
+	}
+	return x
 }
 
 func (s *Sequential) Params() []Named {

@@ -64,17 +64,40 @@ func NewFactorizedReduce(dev tensor.Backend, rng *tensor.RNG, cin, cout int, aff
 }
 
 func (f *FactorizedReduce) Forward(tp *autograd.Tape, x *autograd.Var) *autograd.Var {
-	return f.ForwardFromReLU(tp, tp.ReLU(x))
+	return f.ForwardStages(tp, x, false, false)
 }
 
 // StartsWithReLU is true: FactorizedReduce begins with a ReLU of its input.
 func (f *FactorizedReduce) StartsWithReLU() bool { return true }
 
+// FinalBN returns the block's BN when it is affine-free.
+func (f *FactorizedReduce) FinalBN() *BatchNorm2d {
+	if f.BN.Gamma == nil {
+		return f.BN
+	}
+	return nil
+}
+
 // ForwardFromReLU runs the block on x = ReLU(input).
 func (f *FactorizedReduce) ForwardFromReLU(tp *autograd.Tape, x *autograd.Var) *autograd.Var {
+	return f.ForwardStages(tp, x, true, false)
+}
+
+// ForwardStages runs the block without its ReLU (fromReLU) and/or its BN (noBN).
+func (f *FactorizedReduce) ForwardStages(tp *autograd.Tape, x *autograd.Var, fromReLU, noBN bool) *autograd.Var {
+	if !fromReLU {
+		x = tp.ReLU(x)
+	}
 	_, _, h, w := x.Value.Shape.NCHW("FactorizedReduce")
 	shifted := tp.Narrow(tp.Narrow(x, 2, 1, h-1), 3, 1, w-1)
-	return f.BN.Forward(tp, tp.ConcatChannels(f.Conv1.Forward(tp, x), f.Conv2.Forward(tp, shifted)))
+	y := tp.ConcatChannels(f.Conv1.Forward(tp, x), f.Conv2.Forward(tp, shifted))
+	if noBN {
+		if f.FinalBN() == nil {
+			panic("layers: FactorizedReduce.ForwardStages without an affine BN")
+		}
+		return y
+	}
+	return f.BN.Forward(tp, y)
 }
 
 func (f *FactorizedReduce) Params() []Named {

@@ -177,7 +177,7 @@ func TestForwardFromReLU(t *testing.T) {
 	dev, rng := ref.New(), tensor.NewRNG(3)
 	cases := []struct {
 		name string
-		m    layers.ReLUFirst
+		m    layers.Staged
 	}{
 		{"ReLUConvBN", layers.NewReLUConvBN(dev, rng, 4, 4, 1, 1, 0, false)},
 		{"SepConv 3x3 stride 2", layers.NewSepConv(dev, rng, 4, 4, 3, 2, 1, false)},
@@ -194,9 +194,12 @@ func TestForwardFromReLU(t *testing.T) {
 				x := autograd.Param(tensor.FromSlice(dev, xs, 2, 4, 6, 6))
 				tp := autograd.NewTape()
 				var y *autograd.Var
-				if shared {
-					y = c.m.ForwardFromReLU(tp, tp.ReLU(x))
-				} else {
+				switch bn := c.m.FinalBN(); {
+				case shared && bn != nil: // both stages split off, run by the caller
+					y = bn.Forward(tp, c.m.ForwardStages(tp, tp.ReLU(x), true, true))
+				case shared:
+					y = c.m.ForwardStages(tp, tp.ReLU(x), true, false)
+				default:
 					y = c.m.Forward(tp, x)
 				}
 				out := y.Value.Read()
@@ -213,5 +216,11 @@ func TestForwardFromReLU(t *testing.T) {
 	}
 	if layers.NewSequential(layers.NewAvgPool2d(3, 1, 1)).StartsWithReLU() {
 		t.Error("a pool Sequential claims to start with a ReLU")
+	}
+	if layers.NewDilConv(dev, rng, 4, 4, 3, 1, 2, 2, true).FinalBN() != nil {
+		t.Error("an affine BN is offered for fusion")
+	}
+	if layers.NewSepConv(dev, rng, 4, 4, 3, 1, 1, false).FinalBN() == nil {
+		t.Error("SepConv's affine-free BN is not offered for fusion")
 	}
 }

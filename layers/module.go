@@ -57,3 +57,19 @@ type ReLUFirst interface {
 	StartsWithReLU() bool
 	ForwardFromReLU(tp *autograd.Tape, r *autograd.Var) *autograd.Var
 }
+
+// Staged is a DARTS operation seen as [ReLU] → body → [BN] (ReLUConvBN, SepConv, DilConv,
+// FactorizedReduce, pool + BN): a search cell computes the leading ReLU of a state once for
+// every operation that reads the state, and fuses the trailing affine-free BN into the
+// node's weighted sum (autograd.MixedSum).
+type Staged interface {
+	Module
+	// StartsWithReLU reports whether the first step is a ReLU of the input.
+	StartsWithReLU() bool
+	// FinalBN returns the last step when it is an affine-free BatchNorm2d, else nil.
+	FinalBN() *BatchNorm2d
+	// ForwardStages runs the module on x, skipping the leading ReLU when fromReLU (x is
+	// then ReLU(input); StartsWithReLU must be true) and the final BN when noBN (FinalBN
+	// must be non-nil). ForwardStages(tp, x, false, false) is Forward(tp, x).
+	ForwardStages(tp *autograd.Tape, x *autograd.Var, fromReLU, noBN bool) *autograd.Var
+}

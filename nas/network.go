@@ -57,22 +57,39 @@ func newMixedOp(dev tensor.Backend, rng *tensor.RNG, names []string, C, stride i
 	return m, nil
 }
 
-// forward computes the edge on x; r is ReLU(x) shared by every operation on every edge
-// that reads x and starts with a ReLU (computed on first use), which saves one ReLU output
-// per such operation in time and saved-activation memory.
-func (m *mixedOp) forward(tp *autograd.Tape, x *autograd.Var, r **autograd.Var, w *autograd.Var) *autograd.Var {
-	outs := make([]*autograd.Var, len(m.ops))
+// terms appends the edge's operations on x to a node's terms (autograd.MixedSum), at weight
+// indices base+k. r is ReLU(x), shared by every operation on every edge that reads x and
+// starts with a ReLU (computed on first use): PyTorch's model_search.py computes it once
+// per operation. An operation that ends with an affine-free BN in training mode hands
+// its pre-BN output and the BN to MixedSum, which normalises, weighs and sums without
+// keeping the BN output; the none op contributes nothing at all.
+func (m *mixedOp) terms(tp *autograd.Tape, x *autograd.Var, r **autograd.Var, base int, terms []autograd.MixTerm) []autograd.MixTerm {
 	for k, op := range m.ops {
-		if rf, ok := op.(layers.ReLUFirst); ok && rf.StartsWithReLU() {
-			if *r == nil {
-				*r = tp.ReLU(x)
+		t := autograd.MixTerm{Index: base + k}
+		switch op := op.(type) {
+		case *layers.Zero:
+		case layers.Staged:
+			fromReLU := op.StartsWithReLU()
+			in := x
+			if fromReLU {
+				if *r == nil {
+					*r = tp.ReLU(x)
+				}
+				in = *r
 			}
-			outs[k] = rf.ForwardFromReLU(tp, *r)
-			continue
+			bn := op.FinalBN()
+			if bn != nil && bn.Training() {
+				t.X = op.ForwardStages(tp, in, fromReLU, true)
+				t.BN = &autograd.MixBN{RunMean: bn.RunMean, RunVar: bn.RunVar, P: bn.P}
+			} else {
+				t.X = op.ForwardStages(tp, in, fromReLU, false)
+			}
+		default:
+			t.X = op.Forward(tp, x)
 		}
-		outs[k] = op.Forward(tp, x)
+		terms = append(terms, t)
 	}
-	return tp.WeightedSum(w, outs)
+	return terms
 }
 
 // searchCell is model_search.py's Cell: two preprocessed inputs, Steps nodes, every node
@@ -90,18 +107,15 @@ func (c *searchCell) forward(tp *autograd.Tape, s0, s1, weights *autograd.Var) *
 	e := 0
 	k := weights.Value.Shape[1]
 	for i := 0; i < c.steps; i++ {
-		var node *autograd.Var
+		// The node sums the mixed ops of its len(states) incoming edges: rows e.. of the
+		// weights, flattened, weigh the edges' operations in order.
+		var terms []autograd.MixTerm // fresh: MixedSum's backward keeps it
 		for j, h := range states {
-			w := tp.Reshape(tp.Narrow(weights, 0, e, 1), k)
-			y := c.edges[e].forward(tp, h, &relus[j], w)
-			if node == nil {
-				node = y
-			} else {
-				node = tp.Add(node, y)
-			}
-			e++
+			terms = c.edges[e+j].terms(tp, h, &relus[j], j*k, terms)
 		}
-		states = append(states, node)
+		w := tp.Reshape(tp.Narrow(weights, 0, e, len(states)), len(states)*k)
+		states = append(states, tp.MixedSum(w, terms))
+		e += len(states) - 1
 	}
 	return tp.ConcatChannels(states[len(states)-c.mul:]...)
 }

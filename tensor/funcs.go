@@ -137,6 +137,14 @@ func ScaleByElem(x, v *Tensor, i int, A float32) *Tensor {
 	return out
 }
 
+// ScaleByElemInto scales x in place by A*v[i] (v a device vector).
+func ScaleByElemInto(x, v *Tensor, i int, A float32) {
+	if i < 0 || i >= v.Numel() {
+		panic(fmt.Sprintf("scale_by_elem: index %d outside vector of shape %v", i, v.Shape))
+	}
+	run(ScaleByElemOp{Index: i, A: A}, []*Tensor{x}, x, v)
+}
+
 // ScaleRows returns x[n,...]*s[n].
 func ScaleRows(x, s *Tensor) *Tensor {
 	if len(s.Shape) != 1 || len(x.Shape) == 0 || s.Shape[0] != x.Shape[0] {
@@ -162,12 +170,21 @@ func WeightedSum(w *Tensor, xs []*Tensor) *Tensor {
 
 // WeightedSumBackward returns dw and dx_k for the wanted k (wantX[k]; nil for the rest).
 func WeightedSumBackward(dy, w *Tensor, xs []*Tensor, wantW bool, wantX []bool) (dw *Tensor, dxs []*Tensor) {
-	out := make([]*Tensor, 1+len(xs))
 	if wantW {
 		dw = NewLike(w)
+	}
+	return WeightedSumBackwardInto(dw, dy, w, xs, wantX)
+}
+
+// WeightedSumBackwardInto is WeightedSumBackward writing dw into a given tensor (a view
+// of a larger gradient, say; nil when dw is not wanted).
+func WeightedSumBackwardInto(dw, dy, w *Tensor, xs []*Tensor, wantX []bool) (*Tensor, []*Tensor) {
+	out := make([]*Tensor, 1+len(xs))
+	if dw != nil {
+		sameShape("weighted_sum_backward", dw, w)
 		out[0] = dw
 	}
-	dxs = make([]*Tensor, len(xs))
+	dxs := make([]*Tensor, len(xs))
 	for k := range xs {
 		sameShape("weighted_sum_backward", dy, xs[k])
 		if wantX[k] {
@@ -376,6 +393,16 @@ func BatchNormBackward(dy, x, mean, invStd, gamma *Tensor, p BatchNormParams) (d
 	return dx, dgamma, dbeta
 }
 
+// BatchNormBackwardNoAffine returns dx of an affine-free BN for dy, and Σ_{n,h,w} dy·x̂
+// per channel (what dγ would be): the gradient of a weight that scales the BN's output.
+func BatchNormBackwardNoAffine(dy, x, mean, invStd *Tensor, p BatchNormParams) (dx, dyXhat *Tensor) {
+	sameShape("batch_norm_backward", dy, x)
+	_, c, _, _ := x.Shape.NCHW("batch_norm_backward")
+	dx, dyXhat = NewLike(x), New(x.Dev, c)
+	run(BatchNormBackwardOp{p}, []*Tensor{dx, dyXhat, nil}, dy, x, mean, invStd, nil)
+	return dx, dyXhat
+}
+
 // RowOp applies a row-wise op (SoftmaxOp, LogSoftmaxOp, SparsemaxOp) to a 2-d x.
 func RowOp(op Op, x *Tensor) *Tensor {
 	if len(x.Shape) != 2 {
@@ -417,6 +444,14 @@ func Sum(x *Tensor, A float32) *Tensor {
 	out := New(x.Dev, 1)
 	run(SumOp{A: A}, []*Tensor{out}, x)
 	return out
+}
+
+// SumInto writes A*Σx into the one-element out (a view of a larger tensor, say).
+func SumInto(out, x *Tensor, A float32) {
+	if out.Numel() != 1 {
+		panic(fmt.Sprintf("sum: output of shape %v, want one element", out.Shape))
+	}
+	run(SumOp{A: A}, []*Tensor{out}, x)
 }
 
 // Mean returns the mean of x as a one-element tensor.

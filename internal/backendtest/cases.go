@@ -147,6 +147,15 @@ func bnCases(name string, x []int, affine, running bool) []Case {
 		In:  []Input{u(x...), xIn, stat(1), stat(2), gamma},
 		Out: []Output{out(x...), dg, db}, Tol: TolCancel,
 	})
+	if !affine {
+		// Without γ but with dγ wanted (Σ dy·x̂): autograd.MixedSum's gradient of the
+		// weight that scales an affine-free BN.
+		cases = append(cases, Case{
+			Name: "batch_norm_backward/" + name + "/dxhat", Op: tensor.BatchNormBackwardOp{BatchNormParams: p},
+			In:  []Input{u(x...), xIn, stat(1), stat(2), gamma},
+			Out: []Output{out(x...), out(c), Output{Nil: true}}, Tol: TolCancel,
+		})
+	}
 	return cases
 }
 
