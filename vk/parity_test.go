@@ -7,6 +7,7 @@ import (
 	"math"
 	"testing"
 
+	"godarts/autograd"
 	"godarts/tensor"
 	"godarts/tensor/cpu"
 )
@@ -122,6 +123,29 @@ var parityCases = []parityCase{
 			if d != nil {
 				out = append(out, d)
 			}
+		}
+		return out
+	}},
+	{name: "mixed_sum (autograd, views of the weight gradient)", run: func(dev tensor.Backend, g *tensor.RNG) []*tensor.Tensor {
+		w := autograd.Param(rnd(dev, g, 8))
+		xs := make([]*autograd.Var, 4)
+		for i := range xs {
+			xs[i] = autograd.Param(rnd(dev, g, 2, 3, 4, 4))
+		}
+		p := tensor.BatchNormParams{Eps: 1e-5, Momentum: 0.1}
+		rm, rv := tensor.New(dev, 3), tensor.Full(dev, 1, 3)
+		tp := autograd.NewTape()
+		y := tp.MixedSum(w, []autograd.MixTerm{
+			{Index: 1, X: xs[0]}, {Index: 2, X: xs[1], BN: &autograd.MixBN{RunMean: rm, RunVar: rv, P: p}},
+			{Index: 3}, {Index: 5, X: xs[2], BN: &autograd.MixBN{P: p}}, {Index: 7, X: xs[3]},
+		})
+		r := autograd.Const(rnd(dev, g, 2, 3, 4, 4))
+		out := []*tensor.Tensor{tensor.Clone(y.Value)}
+		tp.Backward(tp.Sum(tp.Mul(y, r), 1))
+		tp.Release()
+		out = append(out, w.Grad, rm, rv)
+		for _, x := range xs {
+			out = append(out, x.Grad)
 		}
 		return out
 	}},
