@@ -18,13 +18,20 @@ type Objective struct {
 	// ZeroOneWeight is w_01 of FairDARTS's zero-one loss −mean((σ(α)−0.5)²) over both cells
 	// (nas-algorithms.md §2.1; 10 in the reference). 0 turns it off.
 	ZeroOneWeight float64
-	// Penalty, when set and active, adds ZO-DARTS++'s parameter-budget penalty.
-	Penalty *ParamPenalty
+	// Penalty, when set and on, adds ZO-DARTS++'s parameter-budget penalty.
+	Penalty archPenalty
+}
+
+// archPenalty is a differentiable term of the relaxed weights (ZO-DARTS++'s parameter
+// penalty on the DARTS cell or on the NB201 stages).
+type archPenalty interface {
+	on() bool
+	lossOf(tp *autograd.Tape, relaxed []*autograd.Var) *autograd.Var
 }
 
 // StepContext is what an architecture optimiser gets for one iteration.
 type StepContext struct {
-	Net       *SearchNetwork
+	Net       Supernet
 	Train     Batch
 	Valid     Batch
 	WeightOpt *optim.SGD
@@ -45,32 +52,41 @@ type ArchOptimizer interface {
 }
 
 // archLoss builds the architecture objective on batch b: CE plus the zero-one term.
-func archLoss(tp *autograd.Tape, net *SearchNetwork, b Batch, obj Objective) *autograd.Var {
-	logits, wn, wr := net.Forward(tp, autograd.Const(b.X))
+func archLoss(tp *autograd.Tape, net Supernet, b Batch, obj Objective) *autograd.Var {
+	logits, relaxed := net.Logits(tp, autograd.Const(b.X))
 	loss := tp.CrossEntropy(logits, b.Y)
 	if obj.ZeroOneWeight != 0 {
-		loss = tp.Add(loss, zeroOneLoss(tp, wn, wr, obj.ZeroOneWeight))
+		loss = tp.Add(loss, zeroOneLoss(tp, relaxed, obj.ZeroOneWeight))
 	}
-	if obj.Penalty != nil && obj.Penalty.Active {
-		loss = tp.Add(loss, obj.Penalty.loss(tp, wn, wr))
+	if obj.Penalty != nil && obj.Penalty.on() {
+		loss = tp.Add(loss, obj.Penalty.lossOf(tp, relaxed))
 	}
 	return loss
 }
 
-// zeroOneLoss is w·(−1/N Σ (w_i − 0.5)²) over the relaxed weights of both cells
-// (FairDARTS, N = all entries of both cells).
-func zeroOneLoss(tp *autograd.Tape, wn, wr *autograd.Var, weight float64) *autograd.Var {
-	n := wn.Value.Numel() + wr.Value.Numel()
-	part := func(w *autograd.Var) *autograd.Var {
-		d := tp.AddScalar(w, -0.5)
-		return tp.Sum(tp.Mul(d, d), float32(-weight/float64(n)))
+// zeroOneLoss is w·(−1/N Σ (w_i − 0.5)²) over the relaxed weights of every α group
+// (FairDARTS: both cells, N = all their entries).
+func zeroOneLoss(tp *autograd.Tape, relaxed []*autograd.Var, weight float64) *autograd.Var {
+	n := 0
+	for _, w := range relaxed {
+		n += w.Value.Numel()
 	}
-	return tp.Add(part(wn), part(wr))
+	var loss *autograd.Var
+	for _, w := range relaxed {
+		d := tp.AddScalar(w, -0.5)
+		part := tp.Sum(tp.Mul(d, d), float32(-weight/float64(n)))
+		if loss == nil {
+			loss = part
+		} else {
+			loss = tp.Add(loss, part)
+		}
+	}
+	return loss
 }
 
 // withFrozen runs f with the network weights excluded from gradients (an α step), or
 // with α excluded (a weight step), and restores the flags afterwards.
-func withWeightsFrozen(net *SearchNetwork, f func()) {
+func withWeightsFrozen(net Supernet, f func()) {
 	ws := net.Weights()
 	for _, p := range ws {
 		p.V.SetRequiresGrad(false)
@@ -83,7 +99,7 @@ func withWeightsFrozen(net *SearchNetwork, f func()) {
 	f()
 }
 
-func withAlphasFrozen(net *SearchNetwork, f func()) {
+func withAlphasFrozen(net Supernet, f func()) {
 	for _, a := range net.Alphas() {
 		a.V.SetRequiresGrad(false)
 	}
@@ -98,11 +114,11 @@ func withAlphasFrozen(net *SearchNetwork, f func()) {
 // weightGradient runs the training loss forward and backward with α frozen, leaving
 // ∇_w L_train in the weights' Grad; observe, when set, sees the loss and logits before
 // the backward pass frees them.
-func weightGradient(net *SearchNetwork, b Batch, observe func(loss, logits *tensor.Tensor)) {
+func weightGradient(net Supernet, b Batch, observe func(loss, logits *tensor.Tensor)) {
 	autograd.ZeroGrad(weightVars(net))
 	withAlphasFrozen(net, func() {
 		tp := autograd.NewTape()
-		logits, _, _ := net.Forward(tp, autograd.Const(b.X))
+		logits, _ := net.Logits(tp, autograd.Const(b.X))
 		loss := tp.CrossEntropy(logits, b.Y)
 		if observe != nil {
 			observe(loss.Value, logits.Value)
@@ -112,11 +128,16 @@ func weightGradient(net *SearchNetwork, b Batch, observe func(loss, logits *tens
 	})
 }
 
-func alphaVars(net *SearchNetwork) []*autograd.Var {
-	return []*autograd.Var{net.AlphaNormal, net.AlphaReduce}
+func alphaVars(net Supernet) []*autograd.Var {
+	as := net.Alphas()
+	out := make([]*autograd.Var, len(as))
+	for i, a := range as {
+		out[i] = a.V
+	}
+	return out
 }
 
-func weightVars(net *SearchNetwork) []*autograd.Var {
+func weightVars(net Supernet) []*autograd.Var {
 	ws := net.Weights()
 	out := make([]*autograd.Var, len(ws))
 	for i, p := range ws {
@@ -194,9 +215,9 @@ func (s *SecondOrder) Gradient(ctx *StepContext) {
 		tp.Backward(archLoss(tp, net, ctx.Valid, ctx.Objective))
 		tp.Release()
 	}
-	gAlpha := []*tensor.Tensor{tensor.Clone(net.AlphaNormal.Grad), tensor.Clone(net.AlphaReduce.Grad)}
+	gAlpha := cloneGrads(alphas)
 	v := make([]*tensor.Tensor, len(ws))
-	norm2 := tensor.New(net.AlphaNormal.Value.Dev, 1)
+	norm2 := tensor.New(netDevice(net), 1)
 	for i, w := range ws {
 		v[i] = tensor.Clone(gradOrZero(w))
 		tensor.SumSquaresInto(norm2, v[i])
@@ -219,11 +240,11 @@ func (s *SecondOrder) Gradient(ctx *StepContext) {
 		autograd.ZeroGrad(alphas)
 		withWeightsFrozen(net, func() {
 			tp := autograd.NewTape()
-			logits, _, _ := net.Forward(tp, autograd.Const(ctx.Train.X))
+			logits, _ := net.Logits(tp, autograd.Const(ctx.Train.X))
 			tp.Backward(tp.CrossEntropy(logits, ctx.Train.Y))
 			tp.Release()
 		})
-		return []*tensor.Tensor{tensor.Clone(net.AlphaNormal.Grad), tensor.Clone(net.AlphaReduce.Grad)}
+		return cloneGrads(alphas)
 	}
 	gp := hvpGrad(+1)
 	gm := hvpGrad(-1)
@@ -242,6 +263,15 @@ func (s *SecondOrder) Gradient(ctx *StepContext) {
 		gm[i].Free()
 		gAlpha[i].Free()
 	}
+}
+
+// cloneGrads copies the gradient of each var (zeros where it has none).
+func cloneGrads(vs []*autograd.Var) []*tensor.Tensor {
+	out := make([]*tensor.Tensor, len(vs))
+	for i, v := range vs {
+		out[i] = tensor.Clone(gradOrZero(v))
+	}
+	return out
 }
 
 func gradOrZero(v *autograd.Var) *tensor.Tensor {

@@ -10,13 +10,13 @@ import (
 // the method's reference settings (nas-algorithms.md §1.5, §2.2, §5, §6).
 type SearchConfig struct {
 	Method string `json:"method"` // darts, fairdarts, dscd, zarts-rs, zarts-mgs, zarts-gld, zo-darts++
-	Space  string `json:"space"`  // darts, fair7, s1..s4
+	Space  string `json:"space"`  // darts, fair7, s1..s4, nb201, nb201-varied
 	Order  int    `json:"order"`  // 1 or 2 (DARTS only)
 
 	Epochs       int     `json:"epochs"`
 	Batch        int     `json:"batch"`
 	Channels     int     `json:"channels"`
-	Layers       int     `json:"layers"`
+	Layers       int     `json:"layers"` // cells; per stage on the NB201 spaces
 	TrainPortion float64 `json:"train_portion"`
 
 	LR          float64 `json:"lr"`
@@ -61,6 +61,10 @@ type SearchConfig struct {
 	BudgetLow   float64 `json:"budget_low,omitempty"`
 	BudgetHigh  float64 `json:"budget_high,omitempty"`
 	PenaltyFrom int     `json:"penalty_from,omitempty"`
+	// SizeFrom is the first epoch of ZO-DARTS++'s size-variable search on the NB201 spaces
+	// (kernel and cell-count choices; 20 in the reference). 0 means that default; a
+	// negative value starts it at epoch 0.
+	SizeFrom int `json:"size_from,omitempty"`
 
 	Seed uint64 `json:"seed"`
 }
@@ -123,6 +127,12 @@ func (c SearchConfig) Defaults() (SearchConfig, error) {
 	if c.Space == "" {
 		c.Space = d.Space
 	}
+	if sp, err := genotype.SpaceByName(c.Space); err == nil && sp.Topology == genotype.TopologyNB201 {
+		d.Layers = 3 // cells per stage (ZO-DARTS++ N = 3)
+		if c.Method == "zo-darts++" {
+			d.SizeFrom = 20
+		}
+	}
 	if c.Relaxation == "" {
 		c.Relaxation = d.Relaxation
 	}
@@ -170,11 +180,26 @@ func (c SearchConfig) Defaults() (SearchConfig, error) {
 	fill(&c.Temperature, d.Temperature)
 	fill(&c.TempDecay, d.TempDecay)
 	filli(&c.TempEvery, d.TempEvery)
+	filli(&c.SizeFrom, d.SizeFrom)
 	if c.PenaltyFrom == 0 && c.BudgetHigh > 0 {
-		c.PenaltyFrom = int(0.4*float64(c.Epochs) + 0.5) // epoch 20 of 50
+		if c.SizeSearch() { // the reference penalises from the size-variable phase on
+			c.PenaltyFrom = c.SizeStart()
+		} else {
+			c.PenaltyFrom = int(0.4*float64(c.Epochs) + 0.5) // epoch 20 of 50
+		}
 	}
 	return c, c.Validate()
 }
+
+// SizeSearch reports whether the search has ZO-DARTS++'s size-variable phase: zo-darts++ on
+// an NB201 space.
+func (c SearchConfig) SizeSearch() bool {
+	sp, err := genotype.SpaceByName(c.Space)
+	return err == nil && sp.Topology == genotype.TopologyNB201 && c.Method == "zo-darts++"
+}
+
+// SizeStart is the first epoch of the size-variable phase.
+func (c SearchConfig) SizeStart() int { return max(c.SizeFrom, 0) }
 
 // Validate checks ranges; errors name the flag.
 func (c SearchConfig) Validate() error {
@@ -203,13 +228,20 @@ func (c SearchConfig) Validate() error {
 	if _, err := genotype.SpaceByName(c.Space); err != nil {
 		return fmt.Errorf("--space: %w", err)
 	}
-	if sp, _ := genotype.SpaceByName(c.Space); sp.Topology != genotype.TopologyDARTS {
-		return fmt.Errorf("--space %s: the search network is the DARTS cell network; NAS-Bench-201 cells are not searchable yet", c.Space)
+	if c.Layers < 1 {
+		return fmt.Errorf("--layers %d: want ≥ 1", c.Layers)
+	}
+	if c.SizeFrom != 0 && !c.SizeSearch() {
+		return fmt.Errorf("--size-search-from: only --method zo-darts++ on an NB201 space has a size-variable search, not %s on %s", c.Method, c.Space)
+	}
+	nb201 := false
+	if sp, _ := genotype.SpaceByName(c.Space); sp.Topology == genotype.TopologyNB201 {
+		nb201 = true
 	}
 	if sp, _ := genotype.SpaceByName(c.Space); sp.Arity == 0 && c.Relaxation != "sigmoid" {
 		return fmt.Errorf("--space %s: its genotypes keep ops by a σ threshold; use --method fairdarts or dscd", c.Space)
 	}
-	if sp, _ := genotype.SpaceByName(c.Space); sp.Arity != 0 && c.Relaxation == "sigmoid" {
+	if sp, _ := genotype.SpaceByName(c.Space); sp.Arity != 0 && c.Relaxation == "sigmoid" && !nb201 {
 		return fmt.Errorf("--space %s: sigmoid weights are discretised by threshold, which needs the fair7 space", c.Space)
 	}
 	if _, err := RelaxationByName(c.Relaxation, 1); err != nil {

@@ -10,36 +10,12 @@ import (
 	"godarts/tensor"
 )
 
-// Helpers shared by the zero-order and global methods: α as one host vector (normal rows
-// then reduce rows), the loss at the current point, and weight snapshots.
-
-func (n *SearchNetwork) alphaVector() []float64 {
-	an, ar := n.HostAlphas()
-	var v []float64
-	for _, rows := range [][][]float64{an, ar} {
-		for _, r := range rows {
-			v = append(v, r...)
-		}
-	}
-	return v
-}
-
-func (n *SearchNetwork) setAlphaVector(v []float64) {
-	k := n.AlphaNormal.Value.Numel()
-	put := func(t *tensor.Tensor, src []float64) {
-		f := make([]float32, len(src))
-		for i, x := range src {
-			f[i] = float32(x)
-		}
-		t.Write(f)
-	}
-	put(n.AlphaNormal.Value, v[:k])
-	put(n.AlphaReduce.Value, v[k:])
-}
+// Helpers shared by the zero-order and global methods: the loss at the current point and
+// weight snapshots (α as one host vector is in supernet.go).
 
 // lossAt evaluates the architecture objective on b without recording, and reads it: the
 // one host wait these methods need, to compare candidate points.
-func lossAt(net *SearchNetwork, b Batch, obj Objective) float64 {
+func lossAt(net Supernet, b Batch, obj Objective) float64 {
 	tp := autograd.NoGrad()
 	l := archLoss(tp, net, b, obj)
 	v := float64(l.Value.Item())
@@ -50,7 +26,7 @@ func lossAt(net *SearchNetwork, b Batch, obj Objective) float64 {
 // weightSnapshot copies every weight and BN buffer so a scratch fine-tuning can be undone.
 type weightSnapshot struct{ saved, live []*tensor.Tensor }
 
-func snapshotWeights(net *SearchNetwork) *weightSnapshot {
+func snapshotWeights(net Supernet) *weightSnapshot {
 	s := &weightSnapshot{}
 	for _, p := range net.Weights() {
 		s.live = append(s.live, p.V.Value)
@@ -104,13 +80,13 @@ func (d *DSCD) Step(ctx *StepContext) {
 		d.Local.Step(ctx)
 		d.Ctrl.Report(lossAt(ctx.Net, ctx.Valid, ctx.Objective))
 	case dscd.Global:
-		x := ctx.Net.alphaVector()
+		x := alphaVector(ctx.Net)
 		moves := d.Ctrl.Propose(x)
 		dscd.Apply(x, moves)
-		ctx.Net.setAlphaVector(x)
+		setAlphaVector(ctx.Net, x)
 		if !d.Ctrl.Report(lossAt(ctx.Net, ctx.Valid, ctx.Objective)) {
 			dscd.Revert(x, moves)
-			ctx.Net.setAlphaVector(x)
+			setAlphaVector(ctx.Net, x)
 		}
 	}
 }
@@ -158,7 +134,7 @@ func (z *ZARTS) score(ctx *StepContext, alpha, u []float64) float64 {
 	for i := range alpha {
 		cand[i] = alpha[i] + u[i]
 	}
-	ctx.Net.setAlphaVector(cand)
+	setAlphaVector(ctx.Net, cand)
 	ws := weightVars(ctx.Net)
 	opt := optim.NewSGD(ws, optim.SGDConfig{LR: ctx.LR, Momentum: 0.9, WeightDecay: 3e-4}) // its own optimiser, fresh momentum
 	for i := 0; i < z.M; i++ {
@@ -174,7 +150,7 @@ func (z *ZARTS) score(ctx *StepContext, alpha, u []float64) float64 {
 		t.T.Free()
 	}
 	if z.TrackMoved { // a diagnostic for tests: one extra pass and one read
-		acc := tensor.New(ctx.Net.AlphaNormal.Value.Dev, 1)
+		acc := tensor.New(netDevice(ctx.Net), 1)
 		for i, w := range ws {
 			d := tensor.Axpby(1, w.Value, -1, snap.saved[i])
 			tensor.SumSquaresInto(acc, d)
@@ -184,7 +160,7 @@ func (z *ZARTS) score(ctx *StepContext, alpha, u []float64) float64 {
 		acc.Free()
 	}
 	l := lossAt(ctx.Net, ctx.Valid, ctx.Objective)
-	ctx.Net.setAlphaVector(alpha)
+	setAlphaVector(ctx.Net, alpha)
 	return l
 }
 
@@ -193,7 +169,7 @@ func (z *ZARTS) Step(ctx *StepContext) {
 	if ctx.Iter < warm || (ctx.Iter-warm)%z.Every != 0 {
 		return
 	}
-	alpha := ctx.Net.alphaVector()
+	alpha := alphaVector(ctx.Net)
 	sigma := z.sigma(ctx)
 	l0 := lossAt(ctx.Net, ctx.Valid, ctx.Objective)
 	gauss := func(centre []float64, s float64) []float64 {
@@ -284,7 +260,7 @@ func (z *ZARTS) Step(ctx *StepContext) {
 	default:
 		panic(fmt.Sprintf("zarts: unknown variant %q", z.Variant))
 	}
-	ctx.Net.setAlphaVector(alpha)
+	setAlphaVector(ctx.Net, alpha)
 }
 
 // alphaGradient returns ∇_α L_val(w, α) on the validation batch as a host vector.

@@ -24,8 +24,11 @@ import (
 type Search struct {
 	Cfg   SearchConfig
 	Dev   tensor.Backend
-	Net   *SearchNetwork
+	Net   Supernet
 	Space *genotype.Space
+	// darts and nb201 are Net as its concrete type; one of them is nil.
+	darts *SearchNetwork
+	nb201 *NB201Network
 
 	wOpt  *optim.SGD
 	aOpt  *optim.Adam
@@ -38,7 +41,7 @@ type Search struct {
 	test  *data.Batcher
 	extra *data.Batcher // more training batches for ZARTS's weight copies
 	dscd  *DSCD
-	pen   *ParamPenalty
+	pen   schedPenalty
 
 	// Epoch is the next epoch to run; Iter counts iterations over the whole search.
 	Epoch, Iter int
@@ -97,14 +100,23 @@ func NewSearch(cfg SearchConfig, dev tensor.Backend, trainSet, testSet *data.Dat
 	if s.extra, err = mk(wSet, cfg.Seed+3, true, aug, true); err != nil {
 		return nil, err
 	}
-	s.Net, err = NewSearchNetwork(dev, s.rng, space, NetConfig{
-		C: cfg.Channels, Layers: cfg.Layers, Classes: trainSet.Classes, InChannels: trainSet.C,
-	}, relax, cfg.AlphaInitStd)
+	if space.Topology == genotype.TopologyNB201 {
+		s.nb201, err = NewNB201Network(dev, s.rng, space, NB201Config{
+			C: cfg.Channels, N: cfg.Layers, Classes: trainSet.Classes, InChannels: trainSet.C,
+			KernelSearch: cfg.SizeSearch(), ExitSearch: cfg.SizeSearch(),
+		}, relax, cfg.AlphaInitStd)
+		s.Net = s.nb201
+	} else {
+		s.darts, err = NewSearchNetwork(dev, s.rng, space, NetConfig{
+			C: cfg.Channels, Layers: cfg.Layers, Classes: trainSet.Classes, InChannels: trainSet.C,
+		}, relax, cfg.AlphaInitStd)
+		s.Net = s.darts
+	}
 	if err != nil {
 		return nil, err
 	}
 	s.wOpt = optim.NewSGD(weightVars(s.Net), optim.SGDConfig{LR: cfg.LR, Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay})
-	s.aOpt = optim.NewAdam(alphaVars(s.Net), optim.AdamConfig{LR: cfg.ArchLR, Beta1: cfg.ArchBeta1, Beta2: cfg.ArchBeta2, Eps: 1e-8, WeightDecay: cfg.ArchWeightDecay})
+	s.aOpt = s.newArchAdam()
 	total := cfg.Epochs * s.train.BatchesPerEpoch()
 	switch cfg.Method {
 	case "dscd":
@@ -118,8 +130,10 @@ func NewSearch(cfg SearchConfig, dev tensor.Backend, trainSet, testSet *data.Dat
 			Lambda: cfg.ZLambda, Every: cfg.ZEvery, Warmup: cfg.ZWarmup, Radius: cfg.ZRadius, Rng: s.rng.Split()}
 	case "zo-darts++":
 		s.arch = &ZODARTS{Adam: s.aOpt, Rounds: cfg.ZORounds, MuScale: cfg.ZOMu, Rng: s.rng.Split()}
-		if cfg.BudgetHigh > 0 {
-			s.pen = NewParamPenalty(s.Net, cfg.BudgetLow, cfg.BudgetHigh)
+		if cfg.BudgetHigh > 0 && s.darts != nil {
+			s.pen = NewParamPenalty(s.darts, cfg.BudgetLow, cfg.BudgetHigh)
+		} else if cfg.BudgetHigh > 0 {
+			s.pen = NewNB201Penalty(s.nb201, cfg.BudgetLow, cfg.BudgetHigh)
 		}
 	case "darts", "fairdarts":
 		if cfg.Order == 2 {
@@ -133,20 +147,57 @@ func NewSearch(cfg SearchConfig, dev tensor.Backend, trainSet, testSet *data.Dat
 }
 
 func (s *Search) objective() Objective {
-	return Objective{ZeroOneWeight: s.Cfg.ZeroOneWeight, Penalty: s.pen}
+	o := Objective{ZeroOneWeight: s.Cfg.ZeroOneWeight}
+	if s.pen != nil {
+		o.Penalty = s.pen
+	}
+	return o
+}
+
+// schedPenalty is a parameter penalty whose temperature and switch follow the epochs.
+type schedPenalty interface {
+	archPenalty
+	schedule(T float64, active bool)
+}
+
+func (p *ParamPenalty) schedule(T float64, active bool) { p.T, p.Active = T, active }
+
+// newArchAdam makes the α optimiser over the α groups searched now.
+func (s *Search) newArchAdam() *optim.Adam {
+	c := s.Cfg
+	return optim.NewAdam(alphaVars(s.Net), optim.AdamConfig{LR: c.ArchLR, Beta1: c.ArchBeta1, Beta2: c.ArchBeta2, Eps: 1e-8, WeightDecay: c.ArchWeightDecay})
 }
 
 // setEpochSchedule sets what changes per epoch besides the learning rate: the sparsemax
-// temperature T0·decay^⌊e/every⌋ (ZO-DARTS+) and whether the parameter penalty is on.
+// temperature T0·decay^⌊e/every⌋ (ZO-DARTS+), whether the parameter penalty is on, and
+// the start of ZO-DARTS++'s size-variable phase.
 func (s *Search) setEpochSchedule() {
+	if s.nb201 != nil && s.Cfg.SizeSearch() && s.Epoch >= s.Cfg.SizeStart() && !s.nb201.Sized() {
+		s.startSizeSearch()
+	}
 	if s.Cfg.Relaxation != "sparsemax" {
 		return
 	}
 	T := s.Cfg.Temperature * math.Pow(s.Cfg.TempDecay, float64(s.Epoch/s.Cfg.TempEvery))
-	s.Net.Relax = &Sparsemax{T: T}
+	s.Net.setRelaxation(&Sparsemax{T: T})
 	if s.pen != nil {
-		s.pen.T = T
-		s.pen.Active = s.Epoch >= s.Cfg.PenaltyFrom
+		s.pen.schedule(T, s.Epoch >= s.Cfg.PenaltyFrom)
+	}
+}
+
+// startSizeSearch begins ZO-DARTS++ phase 2 (ZO-DARTS_SAMVR.py at epoch_threshold): the
+// 5×5 and 3×3 kernels start from the centre of the trained 7×7, α_mix and α_exit join
+// α, Adam is recreated over all three groups, and the zeroth-order round restarts so its
+// direction spans them all.
+func (s *Search) startSizeSearch() {
+	s.nb201.SetSized(true, true)
+	for _, t := range s.aOpt.StateTensors() {
+		t.T.Free()
+	}
+	s.aOpt = s.newArchAdam()
+	if zo, ok := s.arch.(*ZODARTS); ok {
+		zo.Adam = s.aOpt
+		zo.z = nil
 	}
 }
 
@@ -200,6 +251,9 @@ func (s *Search) Resume(dir *rundir.Dir) error {
 	if st.Config != s.Cfg {
 		return fmt.Errorf("--resume %s: the run was made with other settings (%+v); resume it with the same flags", dir.Path, st.Config)
 	}
+	// The phase of the saved epoch decides which α groups (and α optimiser) exist.
+	s.Epoch = st.Epoch
+	s.setEpochSchedule()
 	if _, err := train.LoadTensors(dir.File(rundir.Checkpoint), s.checkpointTensors()); err != nil {
 		return err
 	}
@@ -258,10 +312,12 @@ type EpochMetrics struct {
 	Note          string  `json:"note,omitempty"`
 }
 
-// Result is what a finished search returns.
+// Result is what a finished search returns: the DARTS genotype (Genotype, Empty) or, on
+// an NB201 space, the stage network (NB201).
 type Result struct {
 	Genotype *genotype.Genotype
 	Empty    genotype.EmptyNodes
+	NB201    *genotype.NB201Net
 	Metrics  []EpochMetrics
 }
 
@@ -306,11 +362,11 @@ func (s *Search) Run(ctx context.Context) (*Result, error) {
 			s.OnEpoch(m)
 		}
 	}
-	g, empty, err := s.Genotype()
+	d, err := s.derive()
 	if err != nil {
 		return res, err
 	}
-	res.Genotype, res.Empty = g, empty
+	res.Genotype, res.Empty, res.NB201 = d.g, d.empty, d.nb201
 	return res, nil
 }
 
@@ -349,7 +405,7 @@ func (s *Search) evaluate(b *data.Batcher) (loss, acc float64) {
 	for b.Next(&hb) {
 		db := train.Upload(s.Dev, &hb)
 		tp := autograd.NoGrad() // records nothing; frees what the forward made
-		logits, _, _ := s.Net.Forward(tp, autograd.Const(db.X))
+		logits, _ := s.Net.Logits(tp, autograd.Const(db.X))
 		m.Add(tp.CrossEntropy(logits, db.Y).Value, logits.Value, db.Y)
 		tp.Release()
 		db.Free()
@@ -357,10 +413,13 @@ func (s *Search) evaluate(b *data.Batcher) (loss, acc float64) {
 	return m.Read()
 }
 
-// Genotype discretises the current α.
+// Genotype discretises the current α of a DARTS-space search (NB201: see NB201Genotype).
 func (s *Search) Genotype() (*genotype.Genotype, genotype.EmptyNodes, error) {
-	an, ar := s.Net.HostAlphas()
-	wn, wr := s.Net.Relax.Host(an), s.Net.Relax.Host(ar)
+	if s.darts == nil {
+		return nil, genotype.EmptyNodes{}, fmt.Errorf("space %s: an NB201 search derives an NB201 stage network, not a DARTS genotype", s.Space.Name)
+	}
+	an, ar := s.darts.HostAlphas()
+	wn, wr := s.darts.Relax.Host(an), s.darts.Relax.Host(ar)
 	if s.Cfg.Relaxation == "sigmoid" {
 		return genotype.DeriveFairDARTS(s.Space, wn, wr, s.Cfg.Threshold)
 	}
@@ -377,16 +436,26 @@ func (s *Search) endEpoch(start time.Time, lr float64, trainM *train.Meter) (Epo
 	m.TrainLoss, m.TrainAcc = trainM.Read()
 	m.ValidLoss, m.ValidAcc = s.evaluateValid()
 	m.TestLoss, m.TestAcc = s.evaluate(s.test)
-	g, empty, err := s.Genotype()
+	d, err := s.derive()
 	if err != nil {
 		return m, err
 	}
-	m.Genotype = g.Python()
-	m.SkipCount = genotype.SkipCount(g.Normal)
-	m.DerivedParams = DerivedParams(g, s.Net.Config)
-	if empty.NormalCollapsed {
-		m.Collapsed = true
-		m.Note = empty.String()
+	var gj any = d.g
+	if d.nb201 != nil {
+		gj = d.nb201
+		m.Genotype = d.nb201.Text()
+		for _, st := range d.nb201.Stages {
+			m.SkipCount += st.Cells * st.Cell.Count(genotype.SkipConnect)
+		}
+		m.DerivedParams = NB201DerivedParams(d.nb201, s.nb201.Config.C, s.nb201.Config.InChannels, s.nb201.Config.Classes)
+	} else {
+		m.Genotype = d.g.Python()
+		m.SkipCount = genotype.SkipCount(d.g.Normal)
+		m.DerivedParams = DerivedParams(d.g, s.darts.Config)
+		if d.empty.NormalCollapsed {
+			m.Collapsed = true
+			m.Note = d.empty.String()
+		}
 	}
 	m.Seconds = time.Since(start).Seconds()
 	if err := s.dir.AppendJSONL(rundir.Metrics, m); err != nil {
@@ -395,7 +464,7 @@ func (s *Search) endEpoch(start time.Time, lr float64, trainM *train.Meter) (Epo
 	if err := s.dir.AppendJSONL(rundir.Alphas, s.alphaRecord()); err != nil {
 		return m, err
 	}
-	if err := s.dir.WriteJSON(rundir.Genotype, g); err != nil {
+	if err := s.dir.WriteJSON(rundir.Genotype, gj); err != nil {
 		return m, err
 	}
 	s.History = append(s.History, m.Genotype)
@@ -425,7 +494,7 @@ func (s *Search) evaluateValid() (float64, float64) {
 		}
 		db := train.Upload(s.Dev, &hb)
 		tp := autograd.NoGrad()
-		logits, _, _ := s.Net.Forward(tp, autograd.Const(db.X))
+		logits, _ := s.Net.Logits(tp, autograd.Const(db.X))
 		m.Add(tp.CrossEntropy(logits, db.Y).Value, logits.Value, db.Y)
 		tp.Release()
 		db.Free()
@@ -433,15 +502,42 @@ func (s *Search) evaluateValid() (float64, float64) {
 	return m.Read()
 }
 
+// derived is the discrete architecture: a DARTS genotype or an NB201 stage network.
+type derived struct {
+	g     *genotype.Genotype
+	empty genotype.EmptyNodes
+	nb201 *genotype.NB201Net
+}
+
+func (s *Search) derive() (derived, error) {
+	if s.nb201 != nil {
+		g, err := s.nb201.Derive()
+		return derived{nb201: g}, err
+	}
+	g, empty, err := s.Genotype()
+	return derived{g: g, empty: empty}, err
+}
+
+// NB201Genotype discretises the current α of an NB201 search.
+func (s *Search) NB201Genotype() (*genotype.NB201Net, error) {
+	if s.nb201 == nil {
+		return nil, fmt.Errorf("space %s: not an NB201 space", s.Space.Name)
+	}
+	return s.nb201.Derive()
+}
+
 // alphaRecord is one line of alphas.jsonl: the relaxed weight of every op on every edge.
 func (s *Search) alphaRecord() map[string]any {
-	an, ar := s.Net.HostAlphas()
+	if s.nb201 != nil {
+		return s.nb201AlphaRecord()
+	}
+	an, ar := s.darts.HostAlphas()
 	cells := map[string]any{}
 	for _, c := range []struct {
 		kind genotype.CellKind
 		a    [][]float64
 	}{{genotype.Normal, an}, {genotype.Reduce, ar}} {
-		w := s.Net.Relax.Host(c.a)
+		w := s.darts.Relax.Host(c.a)
 		var edges []map[string]any
 		for e, edge := range s.Space.Edges() {
 			edges = append(edges, map[string]any{
@@ -450,7 +546,7 @@ func (s *Search) alphaRecord() map[string]any {
 		}
 		cells[c.kind.String()] = map[string]any{"edges": edges}
 	}
-	return map[string]any{"epoch": s.Epoch, "space": s.Space.Name, "relaxation": s.Net.Relax.Name(), "cells": cells}
+	return map[string]any{"epoch": s.Epoch, "space": s.Space.Name, "relaxation": s.darts.Relax.Name(), "cells": cells}
 }
 
 func roundAll(v []float64) []float64 {

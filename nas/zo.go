@@ -23,7 +23,7 @@ type ZODARTS struct {
 	MuScale float64 // 0.005
 	Rng     *tensor.RNG
 
-	pert    *SearchNetwork
+	pert    Supernet
 	pertOpt *optim.SGD
 	z       []float64
 	mu      float64
@@ -34,7 +34,7 @@ func (m *ZODARTS) Name() string { return "zo-darts++" }
 
 // startRound draws z and μ and copies the main network into the perturbed one.
 func (m *ZODARTS) startRound(ctx *StepContext) {
-	alpha := ctx.Net.alphaVector()
+	alpha := alphaVector(ctx.Net)
 	norm := 0.0
 	for _, v := range alpha {
 		norm += v * v
@@ -54,11 +54,11 @@ func (m *ZODARTS) startRound(ctx *StepContext) {
 		m.z[i] /= zn
 		alpha[i] += m.mu * m.z[i]
 	}
-	if m.pert == nil {
+	if m.pert == nil || len(m.pert.Alphas()) != len(ctx.Net.Alphas()) { // first round, or a new phase
 		m.pert = ctx.Net.twin()
 	}
 	copyState(m.pert, ctx.Net)
-	m.pert.setAlphaVector(alpha)
+	setAlphaVector(m.pert, alpha)
 	if m.pertOpt != nil {
 		for _, t := range m.pertOpt.StateTensors() {
 			t.T.Free()
@@ -79,13 +79,13 @@ func (m *ZODARTS) finishRound(ctx *StepContext) {
 	tp.Backward(archLoss(tp, net, ctx.Valid, ctx.Objective))
 	tp.Release()
 	// zᵀ g_a
-	ga := net.alphaGradHost()
+	ga := alphaGradHost(net)
 	dot := 0.0
 	for i, g := range ga {
 		dot += m.z[i] * g
 	}
 	// dᵀ g_w on the device, read once.
-	acc := tensor.New(net.AlphaNormal.Value.Dev, 1)
+	acc := tensor.New(netDevice(net), 1)
 	pws := weightVars(m.pert)
 	for i, w := range ws {
 		if w.Grad == nil {
@@ -104,7 +104,7 @@ func (m *ZODARTS) finishRound(ctx *StepContext) {
 	for i := range g {
 		g[i] = dot * m.z[i]
 	}
-	net.setAlphaGrad(g)
+	setAlphaGrad(net, g)
 	m.Adam.Step()
 }
 
@@ -123,61 +123,6 @@ func (m *ZODARTS) Step(ctx *StepContext) {
 	m.pertOpt.Step()
 	autograd.ZeroGrad(ws)
 	m.steps++
-}
-
-// twin builds a network of the same structure (its weights are overwritten by copyState).
-func (n *SearchNetwork) twin() *SearchNetwork {
-	t, err := NewSearchNetwork(n.AlphaNormal.Value.Dev, tensor.NewRNG(0), n.Space, n.Config, n.Relax, 0)
-	if err != nil {
-		panic(err) // the same settings built n
-	}
-	return t
-}
-
-// copyState copies weights, BN buffers and α of src into dst.
-func copyState(dst, src *SearchNetwork) {
-	dw, sw := dst.Weights(), src.Weights()
-	for i := range dw {
-		tensor.CopyInto(dw[i].V.Value, sw[i].V.Value)
-	}
-	db, sb := dst.Buffers(), src.Buffers()
-	for i := range db {
-		tensor.CopyInto(db[i].T, sb[i].T)
-	}
-	tensor.CopyInto(dst.AlphaNormal.Value, src.AlphaNormal.Value)
-	tensor.CopyInto(dst.AlphaReduce.Value, src.AlphaReduce.Value)
-}
-
-func (n *SearchNetwork) alphaGradHost() []float64 {
-	var g []float64
-	for _, a := range alphaVars(n) {
-		if a.Grad == nil {
-			g = append(g, make([]float64, a.Value.Numel())...)
-			continue
-		}
-		for _, v := range a.Grad.Read() {
-			g = append(g, float64(v))
-		}
-	}
-	return g
-}
-
-func (n *SearchNetwork) setAlphaGrad(g []float64) {
-	k := n.AlphaNormal.Value.Numel()
-	for i, a := range alphaVars(n) {
-		src := g[:k]
-		if i == 1 {
-			src = g[k:]
-		}
-		f := make([]float32, len(src))
-		for j, v := range src {
-			f[j] = float32(v)
-		}
-		if a.Grad == nil {
-			a.Grad = tensor.NewLike(a.Value)
-		}
-		a.Grad.Write(f)
-	}
 }
 
 // ParamPenalty is ZO-DARTS++'s resource penalty (nas-algorithms.md §6.3) on the expected
@@ -229,6 +174,12 @@ func (p *ParamPenalty) Expected(wn, wr [][]float64) float64 {
 		}
 	}
 	return P
+}
+
+func (p *ParamPenalty) on() bool { return p.Active }
+
+func (p *ParamPenalty) lossOf(tp *autograd.Tape, relaxed []*autograd.Var) *autograd.Var {
+	return p.loss(tp, relaxed[0], relaxed[1])
 }
 
 // loss builds the penalty on the tape from the relaxed weights.
