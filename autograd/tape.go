@@ -109,6 +109,33 @@ func (tp *Tape) result(op string, y *tensor.Tensor, inputs []*Var, bw backwardFn
 	return out
 }
 
+// Records reports whether tp records backward rules (a tape from NewTape): only then do
+// op outputs have to live until Backward.
+func (tp *Tape) Records() bool { return tp != nil && !tp.noGrad }
+
+// Drop tells the tape the caller will not read vs again. On a tape that records, it does
+// nothing (the backward rules may need them); on a NoGrad or nil tape it frees each v's
+// buffer now, so a forward pass without gradients holds only the activations still in
+// use instead of every one until Release. Leaves, views and Vars sharing a buffer with
+// one of keep are left alone.
+func (tp *Tape) Drop(vs []*Var, keep ...*Var) {
+	if tp.Records() {
+		return
+	}
+next:
+	for _, v := range vs {
+		if v == nil || v.leaf || v.view || v.Value == nil || v.Value.Buf == nil {
+			continue
+		}
+		for _, k := range keep {
+			if k != nil && k.Value != nil && k.Value.Buf == v.Value.Buf {
+				continue next
+			}
+		}
+		v.Value.Free()
+	}
+}
+
 // view wraps an op whose output shares its input's buffer (Reshape, Narrow): it is not
 // freed by Release.
 func (tp *Tape) view(op string, y *tensor.Tensor, in *Var, bw backwardFn) *Var {

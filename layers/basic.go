@@ -161,8 +161,19 @@ type Sequential struct {
 func NewSequential(mods ...Module) *Sequential { return &Sequential{Mods: mods} }
 
 func (s *Sequential) Forward(tp *autograd.Tape, x *autograd.Var) *autograd.Var {
-	for _, m := range s.Mods {
-		x = m.Forward(tp, x)
+	return s.forward(tp, x, s.Mods)
+}
+
+// forward runs mods in order; without a recording tape each intermediate output is freed
+// as soon as the next module has read it.
+func (s *Sequential) forward(tp *autograd.Tape, x *autograd.Var, mods []Module) *autograd.Var {
+	in := x
+	for _, m := range mods {
+		y := m.Forward(tp, x)
+		if x != in {
+			tp.Drop([]*autograd.Var{x}, y, in)
+		}
+		x = y
 	}
 	return x
 }
@@ -207,10 +218,7 @@ func (s *Sequential) ForwardStages(tp *autograd.Tape, x *autograd.Var, fromReLU,
 		}
 		mods = mods[:len(mods)-1]
 	}
-	for _, m := range mods {
-		x = m.Forward(tp, x)
-	}
-	return x
+	return s.forward(tp, x, mods)
 }
 
 func (s *Sequential) Params() []Named {

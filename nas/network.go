@@ -114,10 +114,20 @@ func (c *searchCell) forward(tp *autograd.Tape, s0, s1, weights *autograd.Var) *
 			terms = c.edges[e+j].terms(tp, h, &relus[j], j*k, terms)
 		}
 		w := tp.Reshape(tp.Narrow(weights, 0, e, len(states)), len(states)*k)
-		states = append(states, tp.MixedSum(w, terms))
+		node := tp.MixedSum(w, terms)
+		if !tp.Records() { // free the operations' outputs now (not the states they may be)
+			xs := make([]*autograd.Var, len(terms))
+			for t := range terms {
+				xs[t] = terms[t].X
+			}
+			tp.Drop(xs, append(states, node)...)
+		}
+		states = append(states, node)
 		e += len(states) - 1
 	}
-	return tp.ConcatChannels(states[len(states)-c.mul:]...)
+	out := tp.ConcatChannels(states[len(states)-c.mul:]...)
+	tp.Drop(append(relus, states...), s0, s1, out)
+	return out
 }
 
 // SearchNetwork is the DARTS supernet: stem, cells sharing one α per cell type, global
@@ -223,9 +233,15 @@ func (n *SearchNetwork) Forward(tp *autograd.Tape, x *autograd.Var) (logits, wNo
 		if c.reduction {
 			w = wReduce
 		}
-		s0, s1 = s1, c.forward(tp, s0, s1, w)
+		s2 := c.forward(tp, s0, s1, w)
+		if s0 != s1 {
+			tp.Drop([]*autograd.Var{s0}, x) // read by no later cell (no-op when recording)
+		}
+		s0, s1 = s1, s2
 	}
-	return n.classifier.Forward(tp, tp.GlobalAvgPool(s1)), wNormal, wReduce
+	pooled := tp.GlobalAvgPool(s1)
+	tp.Drop([]*autograd.Var{s0, s1}, x)
+	return n.classifier.Forward(tp, pooled), wNormal, wReduce
 }
 
 // Weights returns the network weights (everything but α) with dotted names. The list is
