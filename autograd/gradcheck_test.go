@@ -145,6 +145,12 @@ func TestGradCheckEveryOp(t *testing.T) {
 		{"mixed_sum with weights frozen and one input frozen", []*autograd.Var{frozen(param(g, -1, 1, 3)), param(g, -1, 1, 1, 2, 3, 3), frozen(param(g, -1, 1, 1, 2, 3, 3))}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
 			return tp.MixedSum(in[0], []autograd.MixTerm{{Index: 0, X: in[1], BN: &autograd.MixBN{P: bn}}, {Index: 2, X: in[2], BN: &autograd.MixBN{P: bn}}})
 		}},
+		{"batch_norm_relu affine", []*autograd.Var{param(g, -1, 1, 3, 2, 3, 3), param(g, 0.5, 1.5, 2), param(g, -1, 1, 2)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			return tp.BatchNormReLU(in[0], in[1], in[2], nil, nil, true, bn)
+		}},
+		{"batch_norm_relu no affine, running buffers", []*autograd.Var{param(g, -1, 1, 2, 3, 3, 2)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			return tp.BatchNormReLU(in[0], nil, nil, tensor.New(ref.New(), 3), tensor.Full(ref.New(), 1, 3), true, bn)
+		}},
 		{"reshape", []*autograd.Var{param(g, -1, 1, 2, 3, 2, 2)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
 			return tp.Mul(tp.Reshape(in[0], 2, 12), tp.Reshape(in[0], 2, 12))
 		}},

@@ -144,6 +144,46 @@ func (tp *Tape) BatchNorm(x, gamma, beta *Var, runMean, runVar *tensor.Tensor, t
 	})
 }
 
+// BatchNormReLU is ReLU(BatchNorm(x)) in training mode as one tape entry (SepConv's
+// middle BN and ReLU): the ReLU is applied in place, so the BN output is never kept, and
+// the backward pass masks g by y > 0 (the same mask as BN(x) > 0) before BN's rule. In
+// evaluation mode it is the two ops.
+func (tp *Tape) BatchNormReLU(x, gamma, beta *Var, runMean, runVar *tensor.Tensor, training bool, p tensor.BatchNormParams) *Var {
+	if !training {
+		return tp.ReLU(tp.BatchNorm(x, gamma, beta, runMean, runVar, training, p))
+	}
+	xv := tp.c(x)
+	var gv, bv *tensor.Tensor
+	if gamma != nil {
+		gv, bv = gamma.Value, beta.Value
+	}
+	y, mean, invStd := tensor.BatchNormTrain(xv, gv, bv, runMean, runVar, p)
+	tensor.ReLUInto(y)
+	tp.keep(mean, invStd)
+	if tp == nil {
+		mean.Free()
+		invStd.Free()
+	}
+	return tp.result("batch_norm_relu", y, []*Var{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
+		gm := tensor.Binary(tensor.ReLUBackwardOp{}, g, y)
+		dx, dg, db := tensor.BatchNormBackward(gm, xv, mean, invStd, gv, p)
+		gm.Free()
+		if !need(gamma) {
+			dg.Free()
+			dg = nil
+		}
+		if !need(beta) {
+			db.Free()
+			db = nil
+		}
+		if !need(x) {
+			dx.Free()
+			dx = nil
+		}
+		return []*tensor.Tensor{dx, dg, db}
+	})
+}
+
 // ReLU is max(x, 0).
 func (tp *Tape) ReLU(x *Var) *Var {
 	xv := tp.c(x)

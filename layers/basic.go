@@ -165,17 +165,33 @@ func (s *Sequential) Forward(tp *autograd.Tape, x *autograd.Var) *autograd.Var {
 }
 
 // forward runs mods in order; without a recording tape each intermediate output is freed
-// as soon as the next module has read it.
+// as soon as the next module has read it. A training-mode BN followed by a ReLU runs as
+// one tape op (autograd.BatchNormReLU), which keeps no BN output for the backward pass.
 func (s *Sequential) forward(tp *autograd.Tape, x *autograd.Var, mods []Module) *autograd.Var {
 	in := x
-	for _, m := range mods {
-		y := m.Forward(tp, x)
+	for i := 0; i < len(mods); i++ {
+		var y *autograd.Var
+		bn, ok := mods[i].(*BatchNorm2d)
+		if _, relu := next(mods, i).(ReLU); ok && relu && bn.training {
+			y = tp.BatchNormReLU(x, bn.Gamma, bn.Beta, bn.RunMean, bn.RunVar, true, bn.P)
+			i++
+		} else {
+			y = mods[i].Forward(tp, x)
+		}
 		if x != in {
 			tp.Drop([]*autograd.Var{x}, y, in)
 		}
 		x = y
 	}
 	return x
+}
+
+// next returns mods[i+1], or nil at the end.
+func next(mods []Module, i int) Module {
+	if i+1 < len(mods) {
+		return mods[i+1]
+	}
+	return nil
 }
 
 // StartsWithReLU reports whether s's first module is a ReLU.

@@ -209,6 +209,9 @@ func Unary(op Op, x *Tensor) *Tensor {
 	return out
 }
 
+// ReLUInto applies max(x, 0) to x in place.
+func ReLUInto(x *Tensor) { run(ReLUOp{}, []*Tensor{x}, x) }
+
 // Binary returns op(a, b) for the backward ops whose output has a's shape
 // (ReLUBackwardOp, SigmoidBackwardOp, SoftmaxBackwardOp, LogSoftmaxBackwardOp, SparsemaxBackwardOp).
 func Binary(op Op, a, b *Tensor) *Tensor {
