@@ -18,6 +18,8 @@ func TestBadInputIsOneLine(t *testing.T) {
 	os.MkdirAll(corrupt, 0o755)
 	os.WriteFile(filepath.Join(corrupt, "config.json"), []byte(`{"command":"train","args":["--model=cnn","--epochs=1"]}`), 0o644)
 	os.WriteFile(filepath.Join(corrupt, "state.json"), []byte(`{"epoch": "one"`), 0o644)
+	nb201JSON := filepath.Join(dir, "nb201.json")
+	os.WriteFile(nb201JSON, []byte(`{"space":"nb201","stages":[{"cell":"|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|","cells":1}]}`), 0o644)
 	notDir := filepath.Join(dir, "file")
 	os.WriteFile(notDir, []byte("x"), 0o644)
 
@@ -46,6 +48,9 @@ func TestBadInputIsOneLine(t *testing.T) {
 		{[]string{"inspect", "--genotype", badJSON}, 1, "normal_concat"},
 		{[]string{"bench", "--config", "huge"}, 2, "--config"},
 		{[]string{"bench", "--mode", "train"}, 2, "--mode"},
+		{[]string{"search", "--space", "nb201", "--size-search-from", "3"}, 2, "--size-search-from"},
+		{[]string{"search", "--param-budget", "organs-tiny"}, 2, "param-budget"},
+		{[]string{"train", "--genotype", nb201JSON}, 1, "NB201"},
 	}
 	for _, c := range cases {
 		var out, errb strings.Builder
@@ -83,5 +88,24 @@ func TestResumeUsesSavedFlags(t *testing.T) {
 	// saved --epochs 1 it has nothing left to do.
 	if !strings.Contains(errb.String(), "resuming") || !strings.Contains(errb.String(), "already finished its 1 epochs") {
 		t.Fatalf("resume did not use the saved flags: %q", errb.String())
+	}
+}
+
+// TestSearchNB201 runs ZO-DARTS++ on nb201-varied with the size-variable search from
+// epoch 0 through the CLI: it prints the stage architecture and writes genotype.json.
+func TestSearchNB201(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	var out, errb strings.Builder
+	args := []string{"search", "--space", "nb201-varied", "--method", "zo-darts++", "--size-search-from", "0", "--param-budget", "organs-small",
+		"--subset", "64", "--batch", "8", "--channels", "2", "--layers", "1", "--epochs", "1", "--zo-rounds", "2", "--threads", "1", "--quiet", "--out", dir}
+	if code := run(args, &out, &errb); code != 0 {
+		t.Fatalf("search: exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "architecture (NB201 stages") || !strings.Contains(out.String(), `"stages"`) {
+		t.Fatalf("output lacks the NB201 architecture: %q", out.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "genotype.json"))
+	if err != nil || !strings.Contains(string(b), `"cells"`) {
+		t.Fatalf("genotype.json: %v %q", err, b)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -40,13 +41,13 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 
 // registerSearchFlags defines the flags of the search settings.
 func registerSearchFlags(fs *flag.FlagSet, cfg *nas.SearchConfig) {
-	fs.StringVar(&cfg.Space, "space", "", "search space: darts, fair7, s1, s2, s3, s4 (default: the method's)")
+	fs.StringVar(&cfg.Space, "space", "", "search space: darts, fair7, s1, s2, s3, s4, nb201, nb201-varied (default: the method's)")
 	fs.StringVar(&cfg.Method, "method", "darts", "architecture optimiser: darts, fairdarts, dscd, zarts-rs, zarts-mgs, zarts-gld, zo-darts++")
 	fs.IntVar(&cfg.Order, "order", 1, "DARTS gradient order: 1 or 2 (unrolled)")
 	fs.IntVar(&cfg.Epochs, "epochs", 0, "epochs (default 50; 4 on the embedded data, with --subset 1600)")
 	fs.IntVar(&cfg.Batch, "batch", 0, "batch size of both halves (default: the method's; 32 on the embedded data)")
 	fs.IntVar(&cfg.Channels, "channels", 0, "initial channels C (default 16; 8 on the embedded data)")
-	fs.IntVar(&cfg.Layers, "layers", 0, "cells (default 8; 5 on the embedded data)")
+	fs.IntVar(&cfg.Layers, "layers", 0, "cells (default 8; 5 on the embedded data); on nb201 spaces cells per stage (default 3)")
 	fs.Float64Var(&cfg.TrainPortion, "train-portion", 0, "fraction of the training set for the weights; the rest trains α (default 0.5)")
 	fs.Float64Var(&cfg.LR, "lr", 0, "weight learning rate (default: the method's)")
 	fs.Float64Var(&cfg.LRMin, "lr-min", 0, "final weight learning rate of the cosine schedule (default 0.001)")
@@ -67,8 +68,55 @@ func registerSearchFlags(fs *flag.FlagSet, cfg *nas.SearchConfig) {
 	fs.IntVar(&cfg.ZORounds, "zo-rounds", 0, "ZO-DARTS++: iterations per zeroth-order estimate, R (default 10)")
 	fs.Float64Var(&cfg.ZOMu, "zo-mu", 0, "ZO-DARTS++: perturbation μ as a fraction of ‖α‖ (default 0.005)")
 	fs.Float64Var(&cfg.Temperature, "temperature", 0, "sparsemax initial temperature (default 1.5, ×0.75 every 5 epochs)")
-	fs.Var(rangeFlag{&cfg.BudgetLow, &cfg.BudgetHigh}, "param-budget", "ZO-DARTS++: LOW:HIGH expected parameter count; penalised outside (off by default)")
+	fs.Var(budgetFlag{rangeFlag{&cfg.BudgetLow, &cfg.BudgetHigh}}, "param-budget", "ZO-DARTS++: LOW:HIGH expected parameter count, or organs-small, organs-medium, organs-large; penalised outside (off by default)")
+	fs.Var(sizeFromFlag{&cfg.SizeFrom}, "size-search-from", "ZO-DARTS++ on nb201 spaces: first epoch of the kernel-size and cell-count search (default 20)")
 	fs.IntVar(&cfg.PenaltyFrom, "penalty-from", 0, "ZO-DARTS++: first epoch of the parameter penalty (default 40% of the epochs)")
+}
+
+// namedBudgets are the parameter budgets of ZO-DARTS++'s size classes (HikariX/ZO-DARTS_PP
+// size_p02.txt, size_p46.txt, size_p8X.txt, as nas-algorithms.md §6.3 quotes them for
+// OrganSMNIST; the other datasets' values are not in the note).
+var namedBudgets = map[string][2]float64{
+	"organs-small":  {0, 135160},
+	"organs-medium": {226917, 330120},
+	"organs-large":  {498411, 742321},
+}
+
+// budgetFlag is --param-budget: LOW:HIGH or a name of namedBudgets.
+type budgetFlag struct{ rangeFlag }
+
+func (b budgetFlag) Set(s string) error {
+	if v, ok := namedBudgets[s]; ok {
+		*b.lo, *b.hi = v[0], v[1]
+		return nil
+	}
+	if err := b.rangeFlag.Set(s); err != nil {
+		return fmt.Errorf("want LO:HI (two numbers) or organs-small, organs-medium, organs-large, got %q", s)
+	}
+	return nil
+}
+
+// sizeFromFlag is --size-search-from; an explicit 0 is stored as -1 (SearchConfig's
+// "from epoch 0"), since 0 there means the default 20.
+type sizeFromFlag struct{ v *int }
+
+func (f sizeFromFlag) String() string {
+	if f.v == nil || *f.v == 0 {
+		return "20"
+	}
+	return fmt.Sprint(max(*f.v, 0))
+}
+
+func (f sizeFromFlag) Set(s string) error {
+	var n int
+	if _, err := fmt.Sscan(s, &n); err != nil || n < 0 {
+		return fmt.Errorf("want an epoch number ≥ 0, got %q", s)
+	}
+	if n == 0 {
+		n = -1
+	}
+	*f.v = n
+	return nil
 }
 
 // rangeFlag parses LO:HI into two floats.
@@ -91,6 +139,7 @@ func (r rangeFlag) Set(s string) error {
 }
 
 func search(cf commonFlags, cfg nas.SearchConfig, fs *flag.FlagSet, dir *rundir.Dir, stdout, stderr io.Writer) error {
+	nb201 := strings.HasPrefix(cfg.Space, "nb201")
 	if cf.data == "embedded" {
 		for _, p := range []struct {
 			dst *int
@@ -99,7 +148,7 @@ func search(cf commonFlags, cfg nas.SearchConfig, fs *flag.FlagSet, dir *rundir.
 			{&cfg.Channels, embeddedSearch.Channels}, {&cfg.Layers, embeddedSearch.Layers},
 			{&cfg.Batch, embeddedSearch.Batch}, {&cfg.Epochs, embeddedSearch.Epochs},
 		} {
-			if *p.dst == 0 {
+			if *p.dst == 0 && !(nb201 && p.dst == &cfg.Layers) { // NB201: 3 cells per stage
 				*p.dst = p.v
 			}
 		}
@@ -143,9 +192,13 @@ func search(cf commonFlags, cfg nas.SearchConfig, fs *flag.FlagSet, dir *rundir.
 		if err := dir.WriteJSON(rundir.Config, rc); err != nil {
 			return err
 		}
-		rep.Linef("search: %s on %s (%d images: %d for w, %d for α), space %s, C %d, %d cells, %d epochs, batch %d, device %s, %d weights; run directory %s",
+		cells := fmt.Sprintf("%d cells", full.Layers)
+		if nb201 {
+			cells = fmt.Sprintf("3 stages of %d cells", full.Layers)
+		}
+		rep.Linef("search: %s on %s (%d images: %d for w, %d for α), space %s, C %d, %s, %d epochs, batch %d, device %s, %d weights; run directory %s",
 			full.Method, trainSet.Name, trainSet.N, int(float64(trainSet.N)*full.TrainPortion+0.5), trainSet.N-int(float64(trainSet.N)*full.TrainPortion+0.5),
-			full.Space, full.Channels, full.Layers, full.Epochs, full.Batch, desc, s.Net.ParamCount(), dir.Path)
+			full.Space, full.Channels, cells, full.Epochs, full.Batch, desc, s.Net.ParamCount(), dir.Path)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -162,6 +215,12 @@ func search(cf commonFlags, cfg nas.SearchConfig, fs *flag.FlagSet, dir *rundir.
 		} else {
 			rep.Linef("report: %s", p)
 		}
+	}
+	if res.NB201 != nil {
+		b, _ := json.MarshalIndent(res.NB201, "", "  ")
+		fmt.Fprintf(stdout, "architecture (NB201 stages: cell x cells per stage):\n%s\n", res.NB201.Text())
+		fmt.Fprintf(stdout, "genotype (JSON, also in %s):\n%s\n", dir.File(rundir.Genotype), b)
+		return nil
 	}
 	if res.Empty.NormalCollapsed || res.Empty.ReduceCollapsed {
 		fmt.Fprintf(stdout, "WARNING: %s: every op weight of the cell fell below the threshold %.2f (FairDARTS collapse); the genotype has no usable cell\n", res.Empty, full.Threshold)

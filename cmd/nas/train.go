@@ -141,6 +141,9 @@ func trainRun(cf commonFlags, tf trainFlags, fs *flag.FlagSet, dir *rundir.Dir, 
 		}
 		model, what = m, "cnn"
 	} else {
+		if b, err := os.ReadFile(tf.genotype); err == nil && genotype.IsNB201Net(b) {
+			return fmt.Errorf("--genotype %s: an NB201 stage network (from a search on an nb201 space); nas train builds DARTS-cell networks only", tf.genotype)
+		}
 		g, err := genotype.Load(tf.genotype)
 		if err != nil {
 			return fmt.Errorf("--genotype: %w", err)
