@@ -222,7 +222,7 @@ func TestNB201SearchMethodsEndWithValidNetworks(t *testing.T) {
 	for _, r := range runs {
 		t.Run(r.method+"/"+r.space, func(t *testing.T) {
 			cfg := tinyConfig(r.method, 2)
-			cfg.Space, cfg.Layers, cfg.SizeFrom, cfg.ArchLR = r.space, 1, r.sizeFrom, 0.05
+			cfg.Space, cfg.Layers, cfg.Channels, cfg.SizeFrom, cfg.ArchLR = r.space, 1, 2, r.sizeFrom, 0.05
 			switch r.method {
 			case "zarts-rs", "zarts-mgs", "zarts-gld":
 				cfg.ZEvery, cfg.ZWarmup, cfg.ZSteps, cfg.ZSamples, cfg.ZSigma = 2, 0.01, 2, 2, 0.5

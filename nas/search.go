@@ -64,6 +64,7 @@ type SearchState struct {
 	Config  SearchConfig      `json:"config"`
 	ExtraB  data.BatcherState `json:"extra_batcher"`
 	DSCD    *dscd.State       `json:"dscd,omitempty"`
+	Method  *MethodState      `json:"method,omitempty"`
 }
 
 // NewSearch builds a search on dev over trainSet (split into weight and α halves by
@@ -219,7 +220,7 @@ func (s *Search) checkpointTensors() []train.Tensor {
 	for _, o := range s.aOpt.StateTensors() {
 		ts = append(ts, train.Tensor{Name: "arch_optim." + o.Name, T: o.T})
 	}
-	return ts
+	return append(ts, s.methodTensors()...)
 }
 
 // saveCheckpoint writes checkpoint.safetensors then state.json; state.json is written
@@ -233,7 +234,7 @@ func (s *Search) saveCheckpoint() error {
 		Epoch: s.Epoch, Iter: s.Iter, RNG: base64.StdEncoding.EncodeToString(rng),
 		Train: s.train.State(), Valid: s.valid.State(),
 		Optim: s.wOpt.State(), ArchOpt: s.aOpt.State(), History: s.History, Config: s.Cfg,
-		ExtraB: s.extra.State(),
+		ExtraB: s.extra.State(), Method: s.methodState(),
 	}
 	if s.dscd != nil {
 		ds := s.dscd.Ctrl.State()
@@ -251,9 +252,14 @@ func (s *Search) Resume(dir *rundir.Dir) error {
 	if st.Config != s.Cfg {
 		return fmt.Errorf("--resume %s: the run was made with other settings (%+v); resume it with the same flags", dir.Path, st.Config)
 	}
-	// The phase of the saved epoch decides which α groups (and α optimiser) exist.
-	s.Epoch = st.Epoch
-	s.setEpochSchedule()
+	// The checkpoint holds the α groups and α optimiser of the phase its last epoch ran
+	// in; the phase of the next epoch starts after the load, as in an uninterrupted run.
+	if s.nb201 != nil && s.Cfg.SizeSearch() && st.Epoch-1 >= s.Cfg.SizeStart() && !s.nb201.Sized() {
+		s.startSizeSearch()
+	}
+	if err := s.restoreMethod(st.Method, dir.File(rundir.State)); err != nil {
+		return err
+	}
 	if _, err := train.LoadTensors(dir.File(rundir.Checkpoint), s.checkpointTensors()); err != nil {
 		return err
 	}

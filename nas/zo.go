@@ -65,8 +65,13 @@ func (m *ZODARTS) startRound(ctx *StepContext) {
 		}
 	}
 	// A fresh optimiser, as the reference: its momentum starts at zero.
-	m.pertOpt = optim.NewSGD(weightVars(m.pert), optim.SGDConfig{LR: ctx.LR, Momentum: 0.9, WeightDecay: 3e-4})
+	m.pertOpt = m.newPertOpt(ctx.LR)
 	m.steps = 0
+}
+
+// newPertOpt is the perturbed copy's SGD (the reference's momentum and weight decay).
+func (m *ZODARTS) newPertOpt(lr float64) *optim.SGD {
+	return optim.NewSGD(weightVars(m.pert), optim.SGDConfig{LR: lr, Momentum: 0.9, WeightDecay: 3e-4})
 }
 
 // finishRound forms ĝ and takes the Adam step.
@@ -115,7 +120,9 @@ func (m *ZODARTS) Step(ctx *StepContext) {
 		m.finishRound(ctx)
 		m.startRound(ctx)
 	}
-	// The perturbed copy takes its step on the same training batch as the main network.
+	// The perturbed copy takes its step on the same training batch as the main network,
+	// under the same relaxation (the temperature anneals between rounds).
+	m.pert.setRelaxation(ctx.Net.relaxation())
 	ws := weightVars(m.pert)
 	m.pertOpt.SetLR(ctx.LR)
 	weightGradient(m.pert, ctx.Train, nil)
