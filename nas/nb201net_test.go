@@ -250,3 +250,40 @@ func TestNB201SearchMethodsEndWithValidNetworks(t *testing.T) {
 		})
 	}
 }
+
+// TestNB201EvalNetworkMatchesDerivedCount builds the evaluation network of a searched
+// stage genotype read back from its JSON, checks its weight count against
+// NB201DerivedParams and runs a forward pass.
+func TestNB201EvalNetworkMatchesDerivedCount(t *testing.T) {
+	src := `{"space":"nb201-varied","cell":"ignored","stages":[
+		{"cell":"|nor_conv_7x7~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_5x5~1|avg_pool_3x3~2|","cells":2},
+		{"cell":"|none~0|+|none~0|none~1|+|none~0|none~1|none~2|","cells":1},
+		{"cell":"|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_1x1~1|+|none~0|skip_connect~1|nor_conv_3x3~2|","cells":3}]}`
+	g, err := genotype.ParseNB201Net([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := NewNB201EvalNetwork(countDev(), tensor.NewRNG(0), g, 16, 1, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := n.ParamCount(), NB201DerivedParams(g, 16, 1, 11); got != want {
+		t.Fatalf("evaluation network %d weights, NB201DerivedParams %d", got, want)
+	}
+	dev := ref.New()
+	rng := tensor.NewRNG(1)
+	e, err := NewNB201EvalNetwork(dev, rng, g, 2, 1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := autograd.NewTape()
+	logits, _ := e.Forward(tp, autograd.Const(tensor.FromSlice(dev, rng.NormalSlice(2*64, 1), 2, 1, 8, 8)))
+	if s := logits.Value.Shape; len(s) != 2 || s[0] != 2 || s[1] != 3 {
+		t.Fatalf("logits shape %v, want [2 3]", s)
+	}
+	tp.Backward(tp.CrossEntropy(logits, tensor.FromSlice(dev, []float32{0, 1}, 2)))
+	tp.Release()
+	if _, err := genotype.ParseNB201Net([]byte(`{"space":"nb201","stages":[{"cell":"|nor_conv_7x7~0|+|none~0|none~1|+|none~0|none~1|none~2|","cells":1}]}`)); err == nil {
+		t.Fatal("a 2-stage network with a 7×7 conv on nb201 was accepted")
+	}
+}

@@ -50,7 +50,7 @@ func TestBadInputIsOneLine(t *testing.T) {
 		{[]string{"bench", "--mode", "train"}, 2, "--mode"},
 		{[]string{"search", "--space", "nb201", "--size-search-from", "3"}, 2, "--size-search-from"},
 		{[]string{"search", "--param-budget", "organs-tiny"}, 2, "param-budget"},
-		{[]string{"train", "--genotype", nb201JSON}, 1, "NB201"},
+		{[]string{"train", "--genotype", nb201JSON}, 1, "1 stages, want 3"},
 	}
 	for _, c := range cases {
 		var out, errb strings.Builder
@@ -92,7 +92,8 @@ func TestResumeUsesSavedFlags(t *testing.T) {
 }
 
 // TestSearchNB201 runs ZO-DARTS++ on nb201-varied with the size-variable search from
-// epoch 0 through the CLI: it prints the stage architecture and writes genotype.json.
+// epoch 0 through the CLI: it prints the stage architecture and writes genotype.json,
+// which nas train then trains.
 func TestSearchNB201(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	var out, errb strings.Builder
@@ -107,5 +108,14 @@ func TestSearchNB201(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(dir, "genotype.json"))
 	if err != nil || !strings.Contains(string(b), `"cells"`) {
 		t.Fatalf("genotype.json: %v %q", err, b)
+	}
+	errb.Reset()
+	args = []string{"train", "--genotype", filepath.Join(dir, "genotype.json"), "--channels", "2", "--epochs", "1", "--subset", "64", "--batch", "16",
+		"--threads", "1", "--out", filepath.Join(t.TempDir(), "train")}
+	if code := run(args, &out, &errb); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "NB201 network") || !strings.Contains(errb.String(), "epoch 1/1") {
+		t.Fatalf("train did not build the NB201 network: %q", errb.String())
 	}
 }

@@ -64,6 +64,13 @@ func trainRun(cf commonFlags, tf trainFlags, fs *flag.FlagSet, dir *rundir.Dir, 
 	}
 	c := &tf.cfg
 	embedded := cf.data == "embedded"
+	// An NB201 stage genotype (genotype.json of a search on an nb201 space).
+	var nb *genotype.NB201Net
+	if b, err := os.ReadFile(tf.genotype); tf.genotype != "" && err == nil && genotype.IsNB201Net(b) {
+		if nb, err = genotype.ParseNB201Net(b); err != nil {
+			return fmt.Errorf("--genotype %s: %w", tf.genotype, err)
+		}
+	}
 	setI := func(p *int, v int) {
 		if *p == 0 {
 			*p = v
@@ -92,7 +99,12 @@ func trainRun(cf commonFlags, tf trainFlags, fs *flag.FlagSet, dir *rundir.Dir, 
 			c.Optimizer = "adam"
 		}
 	} else {
-		// quark0/darts cnn/train.py (nas-algorithms.md §1.7)
+		// quark0/darts cnn/train.py (nas-algorithms.md §1.7); an NB201 network has C 16
+		// (ZO-DARTS_PP retrain) and no drop-path.
+		if nb != nil {
+			setI(&tf.channels, 16)
+			setNeg(&c.DropPath, 0)
+		}
 		if embedded {
 			setI(&c.Epochs, 10)
 			setI(&tf.channels, 16)
@@ -140,10 +152,13 @@ func trainRun(cf commonFlags, tf trainFlags, fs *flag.FlagSet, dir *rundir.Dir, 
 			return err
 		}
 		model, what = m, "cnn"
-	} else {
-		if b, err := os.ReadFile(tf.genotype); err == nil && genotype.IsNB201Net(b) {
-			return fmt.Errorf("--genotype %s: an NB201 stage network (from a search on an nb201 space); nas train builds DARTS-cell networks only", tf.genotype)
+	} else if nb != nil {
+		net, err := nas.NewNB201EvalNetwork(dev, rng, nb, tf.channels, trainSet.C, trainSet.Classes)
+		if err != nil {
+			return fmt.Errorf("--genotype %s: %w", tf.genotype, err)
 		}
+		model, what = net, fmt.Sprintf("NB201 network %s (C %d, %s, %d weights)", tf.genotype, tf.channels, nb.Text(), net.ParamCount())
+	} else {
 		g, err := genotype.Load(tf.genotype)
 		if err != nil {
 			return fmt.Errorf("--genotype: %w", err)

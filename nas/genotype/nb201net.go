@@ -94,3 +94,15 @@ func IsNB201Net(b []byte) bool {
 	}
 	return json.Unmarshal(b, &probe) == nil && probe.Stages != nil
 }
+
+// ParseNB201Net reads genotype.json of an NB201 search and validates it.
+func ParseNB201Net(b []byte) (*NB201Net, error) {
+	var g NB201Net
+	if err := json.Unmarshal(b, &g); err != nil {
+		return nil, fmt.Errorf("nb201 network: %v", err)
+	}
+	if err := g.Validate(); err != nil {
+		return nil, err
+	}
+	return &g, nil
+}

@@ -1,0 +1,163 @@
+package nas
+
+import (
+	"fmt"
+
+	"godarts/autograd"
+	"godarts/layers"
+	"godarts/nas/genotype"
+	"godarts/tensor"
+)
+
+// NB201EvalNetwork is the network of a searched NB201 stage genotype, as
+// ZO-DARTS_PP retrain_model_cellN.py / xautodl's InferCell build it: stem conv 3×3 + BN,
+// per stage its cell repeated Cells times (ops with affine BNs and bias-free convs; none
+// edges left out), ResNet basic blocks between the stages, BN-ReLU, global pooling and a
+// linear classifier.
+type NB201EvalNetwork struct {
+	Genotype *genotype.NB201Net
+
+	stem       *layers.Sequential
+	stages     [3][]*nb201EvalCell
+	reductions [2]*resBlock
+	lastBN     *layers.BatchNorm2d
+	classifier *layers.Linear
+	modules    []namedModule
+}
+
+type nb201EvalCell struct {
+	// nodes[i] lists the ops into node i+1 and where they come from.
+	nodes [][]nb201EvalEdge
+}
+
+type nb201EvalEdge struct {
+	from int
+	op   layers.Module // nil for none
+}
+
+// NewNB201EvalNetwork builds g's network with C channels in the first stage.
+func NewNB201EvalNetwork(dev tensor.Backend, rng *tensor.RNG, g *genotype.NB201Net, C, inChannels, classes int) (*NB201EvalNetwork, error) {
+	if err := g.Validate(); err != nil {
+		return nil, err
+	}
+	if C < 1 {
+		return nil, fmt.Errorf("--channels %d: want ≥ 1", C)
+	}
+	n := &NB201EvalNetwork{Genotype: g}
+	n.stem = layers.NewSequential(layers.NewConv2d(dev, rng, inChannels, C, 3, 1, 1, 1, 1, false), layers.NewBatchNorm2d(dev, C, true))
+	n.modules = append(n.modules, namedModule{"stem", n.stem})
+	idx := 0
+	for s, st := range g.Stages {
+		Cs := C << s
+		if s > 0 {
+			n.reductions[s-1] = newResBlock(dev, rng, Cs/2, Cs)
+			n.modules = append(n.modules, namedModule{fmt.Sprintf("cells.%d", idx), n.reductions[s-1]})
+			idx++
+		}
+		for c := 0; c < st.Cells; c++ {
+			cell := &nb201EvalCell{}
+			for i, node := range st.Cell.Nodes {
+				var edges []nb201EvalEdge
+				for _, in := range node {
+					var op layers.Module
+					switch in.Op {
+					case genotype.None:
+						// left out of the sum
+					case genotype.SkipConnect:
+						op = layers.Identity{}
+					case genotype.AvgPool3x3:
+						op = layers.NewAvgPool2d(3, 1, 1)
+					default:
+						k := convKernel(in.Op)
+						if k == 0 {
+							return nil, fmt.Errorf("nb201 network stage %d: op %q has no evaluation layer", s+1, in.Op)
+						}
+						op = newNB201ReLUConvBN(dev, rng, Cs, k, true)
+						n.modules = append(n.modules, namedModule{fmt.Sprintf("cells.%d.layers.%d<-%d", idx, i+1, in.From), op})
+					}
+					edges = append(edges, nb201EvalEdge{from: in.From, op: op})
+				}
+				cell.nodes = append(cell.nodes, edges)
+			}
+			n.stages[s] = append(n.stages[s], cell)
+			idx++
+		}
+	}
+	n.lastBN = layers.NewBatchNorm2d(dev, C<<2, true)
+	n.classifier = layers.NewLinear(dev, rng, C<<2, classes)
+	n.modules = append(n.modules, namedModule{"lastact.0", n.lastBN}, namedModule{"classifier", n.classifier})
+	return n, nil
+}
+
+func (c *nb201EvalCell) forward(tp *autograd.Tape, x *autograd.Var) *autograd.Var {
+	nodes := []*autograd.Var{x}
+	for _, edges := range c.nodes {
+		var node *autograd.Var
+		for _, e := range edges {
+			if e.op == nil {
+				continue
+			}
+			y := e.op.Forward(tp, nodes[e.from])
+			if node == nil {
+				node = y
+			} else {
+				node = tp.Add(node, y)
+			}
+		}
+		if node == nil { // every input is none: the node is zero
+			node = tp.Zero(x, 1)
+		}
+		nodes = append(nodes, node)
+	}
+	return nodes[len(nodes)-1]
+}
+
+// Forward returns the logits (no auxiliary head).
+func (n *NB201EvalNetwork) Forward(tp *autograd.Tape, x *autograd.Var) (logits, aux *autograd.Var) {
+	h := n.stem.Forward(tp, x)
+	for s, cells := range n.stages {
+		if s > 0 {
+			h = n.reductions[s-1].Forward(tp, h)
+		}
+		for _, c := range cells {
+			h = c.forward(tp, h)
+		}
+	}
+	h = tp.ReLU(n.lastBN.Forward(tp, h))
+	return n.classifier.Forward(tp, tp.GlobalAvgPool(h)), nil
+}
+
+func (n *NB201EvalNetwork) Params() []layers.Named {
+	var out []layers.Named
+	for _, nm := range n.modules {
+		for _, p := range nm.m.Params() {
+			out = append(out, layers.Named{Name: nm.name + "." + p.Name, V: p.V})
+		}
+	}
+	return out
+}
+
+func (n *NB201EvalNetwork) Buffers() []layers.NamedTensor {
+	var out []layers.NamedTensor
+	for _, nm := range n.modules {
+		for _, b := range nm.m.Buffers() {
+			out = append(out, layers.NamedTensor{Name: nm.name + "." + b.Name, T: b.T})
+		}
+	}
+	return out
+}
+
+func (n *NB201EvalNetwork) SetTraining(on bool) {
+	for _, nm := range n.modules {
+		nm.m.SetTraining(on)
+	}
+}
+
+// ParamCount is the number of weights.
+func (n *NB201EvalNetwork) ParamCount() int {
+	c := 0
+	for _, p := range n.Params() {
+		c += p.V.Value.Numel()
+	}
+	return c
+}
