@@ -2,6 +2,7 @@ package nas
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
@@ -211,17 +212,18 @@ func emptyCell() genotype.NB201Cell {
 // ZO-DARTS++ on nb201-varied with the size-variable search from epoch 0 and a budget.
 func TestNB201SearchMethodsEndWithValidNetworks(t *testing.T) {
 	type run struct {
-		method, space string
-		sizeFrom      int
+		method, space   string
+		sizeFrom, order int
 	}
 	var runs []run
 	for _, m := range MethodNames {
-		runs = append(runs, run{m, "nb201", 0})
+		runs = append(runs, run{m, "nb201", 0, 1})
 	}
-	runs = append(runs, run{"zo-darts++", "nb201-varied", -1})
+	runs = append(runs, run{"darts", "nb201", 0, 2}, run{"zo-darts++", "nb201-varied", -1, 1})
 	for _, r := range runs {
-		t.Run(r.method+"/"+r.space, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%s/order%d", r.method, r.space, r.order), func(t *testing.T) {
 			cfg := tinyConfig(r.method, 2)
+			cfg.Order = r.order
 			cfg.Space, cfg.Layers, cfg.Channels, cfg.SizeFrom, cfg.ArchLR = r.space, 1, 2, r.sizeFrom, 0.05
 			switch r.method {
 			case "zarts-rs", "zarts-mgs", "zarts-gld":
@@ -231,9 +233,17 @@ func TestNB201SearchMethodsEndWithValidNetworks(t *testing.T) {
 				cfg.BudgetHigh = 1e4
 			}
 			s := newTinySearch(t, cfg, t.TempDir())
+			before := alphaVector(s.Net)[:18*5]
 			res, err := s.Run(context.Background())
 			if err != nil {
 				t.Fatal(err)
+			}
+			moved := false
+			for i, v := range alphaVector(s.Net)[:len(before)] {
+				moved = moved || v != before[i]
+			}
+			if !moved {
+				t.Fatal("the search left the stages' α unchanged")
 			}
 			if res.NB201 == nil {
 				t.Fatal("no NB201 network in the result")
