@@ -12,36 +12,71 @@ import (
 // garbage collector finds it unreachable.
 const pooledMin = 1 << 14
 
-// poolMaxBytes bounds the memory the pool holds idle; beyond it buffers go back to the
-// garbage collector. Idle pooled memory counts as live heap for the collector's pacing,
-// so the bound also bounds what the pool can add to the peak resident size (twice this
-// with GOGC=100).
-const poolMaxBytes = 256 << 20
+// The pool may hold idle as many bytes as were ever handed out at once (its high-water
+// mark), and at least poolMinBytes. A training step's activations die at the end of its
+// backward pass and are all allocated again, at the same sizes, by the next forward: a
+// fixed bound smaller than that set sent most of them back to the garbage collector,
+// whose scavenger returned the pages to the OS, and the next step faulted them in again
+// (the paper search config: 3 million page faults, a third of the run time in the
+// kernel). Bounded by the high-water mark, the pool and the live buffers together stay
+// within the peak the program already reached: a miss evicts idle buffers of other sizes
+// first, so that handed-out plus idle bytes do not exceed the mark.
+const poolMinBytes = 256 << 20
 
 type bufferPool struct {
 	mu    sync.Mutex
 	free  map[int][][]float32 // by length
-	bytes int
+	bytes int                 // idle, in free
+	inUse int                 // handed out and not yet returned
+	peak  int                 // largest inUse so far
+	floor int                 // tests: replaces poolMinBytes when > 0
 }
 
+// limit is the most bytes the pool lets be handed out and idle together without growing
+// its mark.
+func (p *bufferPool) limit() int {
+	if p.floor > 0 {
+		return max(p.peak, p.floor)
+	}
+	return max(p.peak, poolMinBytes)
+}
+
+// get returns an idle buffer of n elements (with stale contents), or nil after making
+// room for a new one.
 func (p *bufferPool) get(n int) []float32 {
 	p.mu.Lock()
-	list := p.free[n]
-	if len(list) == 0 {
-		p.mu.Unlock()
+	defer p.mu.Unlock()
+	p.inUse += 4 * n
+	p.peak = max(p.peak, p.inUse)
+	if list := p.free[n]; len(list) > 0 {
+		d := list[len(list)-1]
+		list[len(list)-1] = nil
+		p.free[n] = list[:len(list)-1]
+		p.bytes -= 4 * n
+		return d
+	}
+	// A miss: the caller allocates n new elements. Drop idle buffers of other sizes
+	// (to the garbage collector) while handed-out plus idle exceeds the mark.
+	if p.inUse+p.bytes <= p.limit() {
 		return nil
 	}
-	d := list[len(list)-1]
-	p.free[n] = list[:len(list)-1]
-	p.bytes -= 4 * n
-	p.mu.Unlock()
-	return d
+	for size, list := range p.free {
+		for len(list) > 0 && p.inUse+p.bytes > p.limit() {
+			list[len(list)-1] = nil
+			list = list[:len(list)-1]
+			p.bytes -= 4 * size
+		}
+		p.free[size] = list
+	}
+	return nil
 }
 
+// put takes back a buffer that get's caller allocated or received.
 func (p *bufferPool) put(d []float32) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.bytes+4*len(d) > poolMaxBytes {
+	p.inUse -= 4 * len(d)
+	if p.inUse+p.bytes+4*len(d) > p.limit() {
 		return
 	}
 	if p.free == nil {

@@ -52,3 +52,50 @@ func TestFreeTwice(t *testing.T) {
 		t.Fatal("two live buffers share memory after a double Free")
 	}
 }
+
+// TestPoolKeepsAStepsBuffers checks that the pool keeps every buffer of a repeated
+// allocation pattern larger than its floor (a training step's activations), and that a
+// miss evicts idle buffers of other sizes so that handed-out plus idle bytes stay within
+// the high-water mark.
+func TestPoolKeepsAStepsBuffers(t *testing.T) {
+	p := &bufferPool{floor: 4 * 10}
+	sizes := []int{100, 200, 200, 300}
+	step := func() (misses int) {
+		var held [][]float32
+		for _, n := range sizes {
+			d := p.get(n)
+			if d == nil {
+				misses++
+				d = make([]float32, n)
+			}
+			held = append(held, d)
+		}
+		for _, d := range held {
+			p.put(d)
+		}
+		return misses
+	}
+	if m := step(); m != len(sizes) {
+		t.Fatalf("first step: %d misses, want %d", m, len(sizes))
+	}
+	for i := range 3 {
+		if m := step(); m != 0 {
+			t.Fatalf("step %d: %d misses, want 0 (pool holds %d bytes, peak %d)", i+2, m, p.bytes, p.peak)
+		}
+	}
+	if want := 4 * 800; p.bytes != want || p.peak != want || p.inUse != 0 {
+		t.Fatalf("pool holds %d idle, %d in use, peak %d; want %d, 0, %d", p.bytes, p.inUse, p.peak, want, want)
+	}
+	// A new size: one 300 and one 200 are handed out, then a miss of 500 must drop
+	// idle buffers until in use plus idle <= the peak.
+	a, b := p.get(300), p.get(200)
+	if a == nil || b == nil {
+		t.Fatal("pooled sizes missed")
+	}
+	if d := p.get(500); d != nil {
+		t.Fatal("a size never put returned a buffer")
+	}
+	if p.inUse != 4*1000 || p.inUse+p.bytes > p.limit() {
+		t.Fatalf("after the miss: %d in use, %d idle, limit %d", p.inUse, p.bytes, p.limit())
+	}
+}
