@@ -89,56 +89,33 @@ func (tp *Tape) AddBias(x, b *Var) *Var {
 // running buffers when given), with the running statistics otherwise (gradients flow in
 // both modes). gamma and beta are nil for affine-free BN (the DARTS search network).
 func (tp *Tape) BatchNorm(x, gamma, beta *Var, runMean, runVar *tensor.Tensor, training bool, p tensor.BatchNormParams) *Var {
+	if training {
+		return tp.batchNormTrain(x, gamma, beta, runMean, runVar, p, false)
+	}
 	xv := tp.c(x)
 	var gv, bv *tensor.Tensor
 	if gamma != nil {
 		gv, bv = gamma.Value, beta.Value
 	}
-	if !training {
-		y := tensor.BatchNormEval(xv, gv, bv, runMean, runVar, p)
-		// y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε) per channel and μ, σ² constant, so
-		// dx = γ/√(σ² + ε)·g (the same op on g with a zero mean), dγ = Σ g·x̂, dβ = Σ g.
-		return tp.result("batch_norm_eval", y, []*Var{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
-			var dx, dg, db *tensor.Tensor
-			if need(x) {
-				zero := tensor.NewLike(runMean)
-				dx = tensor.BatchNormEval(g, gv, nil, zero, runVar, p)
-				zero.Free()
-			}
-			if need(gamma) {
-				xhat := tensor.BatchNormEval(xv, nil, nil, runMean, runVar, p)
-				gx := tensor.Mul(g, xhat)
-				dg = tensor.BiasBackward(gx)
-				xhat.Free()
-				gx.Free()
-			}
-			if need(beta) {
-				db = tensor.BiasBackward(g)
-			}
-			return []*tensor.Tensor{dx, dg, db}
-		})
-	}
-	y, mean, invStd := tensor.BatchNormTrain(xv, gv, bv, runMean, runVar, p)
-	tp.keep(mean, invStd)
-	if tp == nil {
-		mean.Free()
-		invStd.Free()
-	}
-	return tp.result("batch_norm", y, []*Var{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
-		dx, dg, db := tensor.BatchNormBackward(g, xv, mean, invStd, gv, p)
-		// γ and β may be frozen one without the other: hand back only what is wanted
-		// (Backward does not free a gradient for an input that requires none).
-		if !need(gamma) {
-			dg.Free()
-			dg = nil
+	y := tensor.BatchNormEval(xv, gv, bv, runMean, runVar, p)
+	// y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε) per channel and μ, σ² constant, so
+	// dx = γ/√(σ² + ε)·g (the same op on g with a zero mean), dγ = Σ g·x̂, dβ = Σ g.
+	return tp.result("batch_norm_eval", y, []*Var{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
+		var dx, dg, db *tensor.Tensor
+		if need(x) {
+			zero := tensor.NewLike(runMean)
+			dx = tensor.BatchNormEval(g, gv, nil, zero, runVar, p)
+			zero.Free()
 		}
-		if !need(beta) {
-			db.Free()
-			db = nil
+		if need(gamma) {
+			xhat := tensor.BatchNormEval(xv, nil, nil, runMean, runVar, p)
+			gx := tensor.Mul(g, xhat)
+			dg = tensor.BiasBackward(gx)
+			xhat.Free()
+			gx.Free()
 		}
-		if !need(x) {
-			dx.Free()
-			dx = nil
+		if need(beta) {
+			db = tensor.BiasBackward(g)
 		}
 		return []*tensor.Tensor{dx, dg, db}
 	})
@@ -152,22 +129,38 @@ func (tp *Tape) BatchNormReLU(x, gamma, beta *Var, runMean, runVar *tensor.Tenso
 	if !training {
 		return tp.ReLU(tp.BatchNorm(x, gamma, beta, runMean, runVar, training, p))
 	}
+	return tp.batchNormTrain(x, gamma, beta, runMean, runVar, p, true)
+}
+
+// batchNormTrain is BN with batch statistics, followed by an in-place ReLU when relu.
+func (tp *Tape) batchNormTrain(x, gamma, beta *Var, runMean, runVar *tensor.Tensor, p tensor.BatchNormParams, relu bool) *Var {
 	xv := tp.c(x)
 	var gv, bv *tensor.Tensor
 	if gamma != nil {
 		gv, bv = gamma.Value, beta.Value
 	}
 	y, mean, invStd := tensor.BatchNormTrain(xv, gv, bv, runMean, runVar, p)
-	tensor.ReLUInto(y)
+	name := "batch_norm"
+	if relu {
+		tensor.ReLUInto(y)
+		name = "batch_norm_relu"
+	}
 	tp.keep(mean, invStd)
 	if tp == nil {
 		mean.Free()
 		invStd.Free()
 	}
-	return tp.result("batch_norm_relu", y, []*Var{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
-		gm := tensor.Binary(tensor.ReLUBackwardOp{}, g, y)
-		dx, dg, db := tensor.BatchNormBackward(gm, xv, mean, invStd, gv, p)
-		gm.Free()
+	return tp.result(name, y, []*Var{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
+		dy := g
+		if relu {
+			dy = tensor.Binary(tensor.ReLUBackwardOp{}, g, y)
+		}
+		dx, dg, db := tensor.BatchNormBackward(dy, xv, mean, invStd, gv, p)
+		if relu {
+			dy.Free()
+		}
+		// γ and β may be frozen one without the other: hand back only what is wanted
+		// (Backward does not free a gradient for an input that requires none).
 		if !need(gamma) {
 			dg.Free()
 			dg = nil
