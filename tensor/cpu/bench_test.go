@@ -7,14 +7,23 @@ import (
 	"godarts/tensor"
 )
 
-// Per-kernel benchmarks on the shapes of a DARTS search cell (batch 32, C=16, 32x32
-// maps: the "paper" configuration of issue 4 at its first cells). Each reports GFLOP/s
+// Per-kernel benchmarks on the shapes of a DARTS search cell. BenchmarkKernels: batch
+// 32, C=16, 32x32 maps; BenchmarkPaperKernels: the three cell sizes of the paper search
+// configuration (batch 64; C 16 at 32x32, 32 at 16x16, 64 at 8x8). Each reports GFLOP/s
 // from the op's floating-point operation count (a multiply-add counts 2; for batch norm,
 // pools and the weighted sum, the count stated at each case).
 //
 //	go test -run '^$' -bench . -benchtime 20x ./tensor/cpu/
 
-const benchN, benchC, benchHW = 32, 16, 32
+// benchShape is the activation shape the benchmark ops work on.
+type benchShape struct{ n, c, hw int }
+
+func (s benchShape) String() string { return fmt.Sprintf("n%d-c%d-%dx%d", s.n, s.c, s.hw, s.hw) }
+
+var (
+	kernelShape = benchShape{32, 16, 32}
+	paperShapes = []benchShape{{64, 16, 32}, {64, 32, 16}, {64, 64, 8}}
+)
 
 type benchOp struct {
 	name  string
@@ -26,7 +35,8 @@ func benchInput(dev tensor.Backend, rng *tensor.RNG, shape ...int) *tensor.Tenso
 	return tensor.FromSlice(dev, rng.UniformSlice(tensor.Shape(shape).Numel(), -1, 1), shape...)
 }
 
-func convBench(name string, cin, cout, k int, p tensor.Conv2DParams, pass string) benchOp {
+func convBench(sh benchShape, name string, cin, cout, k int, p tensor.Conv2DParams, pass string) benchOp {
+	benchN, benchHW := sh.n, sh.hw
 	oh := tensor.ConvOutSize(benchHW, k, p.Stride, p.Pad, p.Dilation)
 	flops := 2 * benchN * cout * oh * oh * (cin / p.Groups) * k * k
 	return benchOp{name + "/" + pass, flops, func(dev tensor.Backend, rng *tensor.RNG) func() {
@@ -49,7 +59,8 @@ func convBench(name string, cin, cout, k int, p tensor.Conv2DParams, pass string
 	}}
 }
 
-func benchOps() []benchOp {
+func benchOps(sh benchShape) []benchOp {
+	benchN, benchC, benchHW := sh.n, sh.c, sh.hw
 	var ops []benchOp
 	dense := tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 1}
 	dw3 := tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: benchC}
@@ -57,14 +68,20 @@ func benchOps() []benchOp {
 	dw3dil := tensor.Conv2DParams{Stride: 1, Pad: 2, Dilation: 2, Groups: benchC}
 	pw := tensor.Conv2DParams{Stride: 1, Pad: 0, Dilation: 1, Groups: 1}
 	dw3s2 := tensor.Conv2DParams{Stride: 2, Pad: 1, Dilation: 1, Groups: benchC}
+	dw5s2 := tensor.Conv2DParams{Stride: 2, Pad: 2, Dilation: 1, Groups: benchC}
+	dw3dils2 := tensor.Conv2DParams{Stride: 2, Pad: 2, Dilation: 2, Groups: benchC}
+	dw5dils2 := tensor.Conv2DParams{Stride: 2, Pad: 4, Dilation: 2, Groups: benchC}
 	for _, pass := range []string{"fwd", "bwd_data", "bwd_filter"} {
 		ops = append(ops,
-			convBench("conv3x3", benchC, benchC, 3, dense, pass),
-			convBench("conv1x1", benchC, benchC, 1, pw, pass),
-			convBench("dw3x3", benchC, benchC, 3, dw3, pass),
-			convBench("dw3x3s2", benchC, benchC, 3, dw3s2, pass),
-			convBench("dw3x3dil2", benchC, benchC, 3, dw3dil, pass),
-			convBench("dw5x5dil2", benchC, benchC, 5, dw5dil, pass))
+			convBench(sh, "conv3x3", benchC, benchC, 3, dense, pass),
+			convBench(sh, "conv1x1", benchC, benchC, 1, pw, pass),
+			convBench(sh, "dw3x3", benchC, benchC, 3, dw3, pass),
+			convBench(sh, "dw3x3s2", benchC, benchC, 3, dw3s2, pass),
+			convBench(sh, "dw5x5s2", benchC, benchC, 5, dw5s2, pass),
+			convBench(sh, "dw3x3dil2", benchC, benchC, 3, dw3dil, pass),
+			convBench(sh, "dw3x3dil2s2", benchC, benchC, 3, dw3dils2, pass),
+			convBench(sh, "dw5x5dil2", benchC, benchC, 5, dw5dil, pass),
+			convBench(sh, "dw5x5dil2s2", benchC, benchC, 5, dw5dils2, pass))
 	}
 	numel := benchN * benchC * benchHW * benchHW
 	bn := tensor.BatchNormParams{Eps: 1e-5, Momentum: 0.1}
@@ -129,8 +146,17 @@ func benchOps() []benchOp {
 	return ops
 }
 
-func BenchmarkKernels(b *testing.B) {
-	for _, op := range benchOps() {
+func BenchmarkKernels(b *testing.B) { runBenchOps(b, benchOps(kernelShape)) }
+
+// BenchmarkPaperKernels: go test -run '^$' -bench 'PaperKernels/n64-c64-8x8/dw' ./tensor/cpu/
+func BenchmarkPaperKernels(b *testing.B) {
+	for _, sh := range paperShapes {
+		b.Run(sh.String(), func(b *testing.B) { runBenchOps(b, benchOps(sh)) })
+	}
+}
+
+func runBenchOps(b *testing.B, ops []benchOp) {
+	for _, op := range ops {
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/threads=%d", op.name, threads), func(b *testing.B) {
 				dev := New(threads)
