@@ -20,6 +20,10 @@ var (
 	vecReLUBackward = simd.ReLUBackward // dx = dy where x > 0, else 0
 	vecSum          = simd.Sum          // Σ x (summation order fixed per length)
 	vecSumSquares   = simd.SumSquares   // Σ x² (summation order fixed per length)
+	vecAffine       = simd.Affine       // dst = a*x + c
+	vecAxpbyc       = simd.Axpbyc       // dst = a*x + b*y + c
+	vecSumSqDiff    = simd.SumSqDiff    // Σ (x-c)² (summation order fixed per length)
+	vecSumDotDiff   = simd.SumDotDiff   // Σ y and Σ y*(x-c) (summation order fixed per length)
 	sgemm           = simd.Sgemm        // C = alpha*op(A)*op(B) + beta*C, row-major
 
 	// dst[i] = Σ_t w[t]*src[off[t]+i], each output written once

@@ -15,6 +15,10 @@ type vectorKernels struct {
 	reluBackward func(dx, dy, x []float32)
 	sum          func(x []float32) float32
 	sumSquares   func(x []float32) float32
+	affine       func(dst []float32, a float32, x []float32, c float32)
+	axpbyc       func(dst []float32, a float32, x []float32, b float32, y []float32, c float32)
+	sumSqDiff    func(x []float32, c float32) float32
+	sumDotDiff   func(y, x []float32, c float32) (sum, dot float32)
 }
 
 var genericVectorKernels = vectorKernels{
@@ -28,6 +32,10 @@ var genericVectorKernels = vectorKernels{
 	reluBackward: reluBackwardGeneric,
 	sum:          sumGeneric,
 	sumSquares:   sumSquaresGeneric,
+	affine:       affineGeneric,
+	axpbyc:       axpbycGeneric,
+	sumSqDiff:    sumSqDiffGeneric,
+	sumDotDiff:   sumDotDiffGeneric,
 }
 
 func sameLen(op string, names string, lens ...int) {
@@ -193,6 +201,97 @@ func Sum(x []float32) float32 {
 func SumSquares(x []float32) float32 {
 	raceRead(x)
 	return current.vec.sumSquares(x)
+}
+
+// Affine computes
+//
+//	for i, v := range x {
+//		dst[i] = a*v + c
+//	}
+//
+// The assembly uses fused multiply-add (one rounding).
+func Affine(dst []float32, a float32, x []float32, c float32) {
+	sameLen("Affine", "dst, x", len(dst), len(x))
+	raceRead(x)
+	raceWrite(dst)
+	current.vec.affine(dst, a, x, c)
+}
+
+// Axpbyc computes
+//
+//	for i := range dst {
+//		dst[i] = a*x[i] + b*y[i] + c
+//	}
+//
+// The assembly uses fused multiply-adds (two roundings).
+func Axpbyc(dst []float32, a float32, x []float32, b float32, y []float32, c float32) {
+	sameLen("Axpbyc", "dst, x, y", len(dst), len(x), len(y))
+	raceRead(x)
+	raceRead(y)
+	raceWrite(dst)
+	current.vec.axpbyc(dst, a, x, b, y, c)
+}
+
+// SumSqDiff returns
+//
+//	var s float32
+//	for _, v := range x {
+//		s += (v - c) * (v - c)
+//	}
+//	return s
+//
+// up to the order of summation (see above): the second pass of a two-pass variance,
+// without writing x - c anywhere.
+func SumSqDiff(x []float32, c float32) float32 {
+	raceRead(x)
+	return current.vec.sumSqDiff(x, c)
+}
+
+// SumDotDiff returns
+//
+//	for i, v := range y {
+//		sum += v
+//		dot += v * (x[i] - c)
+//	}
+//
+// up to the order of summation (see above), in one pass: batch norm's two backward
+// reductions.
+func SumDotDiff(y, x []float32, c float32) (sum, dot float32) {
+	sameLen("SumDotDiff", "y, x", len(y), len(x))
+	raceRead(y)
+	raceRead(x)
+	return current.vec.sumDotDiff(y, x, c)
+}
+
+func affineGeneric(dst []float32, a float32, x []float32, c float32) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = a*v + c
+	}
+}
+
+func axpbycGeneric(dst []float32, a float32, x []float32, b float32, y []float32, c float32) {
+	x, y = x[:len(dst)], y[:len(dst)]
+	for i := range dst {
+		dst[i] = a*x[i] + b*y[i] + c
+	}
+}
+
+func sumSqDiffGeneric(x []float32, c float32) float32 {
+	var s float32
+	for _, v := range x {
+		s += (v - c) * (v - c)
+	}
+	return s
+}
+
+func sumDotDiffGeneric(y, x []float32, c float32) (sum, dot float32) {
+	x = x[:len(y)]
+	for i, v := range y {
+		sum += v
+		dot += v * (x[i] - c)
+	}
+	return sum, dot
 }
 
 func axpyGeneric(alpha float32, x, y []float32) {

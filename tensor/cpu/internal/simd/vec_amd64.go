@@ -35,7 +35,49 @@ func sumAVX2(x *float32, n int) float32
 //go:noescape
 func sumSquaresAVX2(x *float32, n int) float32
 
+//go:noescape
+func affineAVX2(dst *float32, a float32, x *float32, c float32, n int)
+
+//go:noescape
+func axpbycAVX2(dst *float32, a float32, x *float32, b float32, y *float32, c float32, n int)
+
+//go:noescape
+func sumSqDiffAVX2(x *float32, c float32, n int) float32
+
+//go:noescape
+func sumDotDiffAVX2(y, x *float32, c float32, n int) (sum, dot float32)
+
 var avx2VectorKernels = vectorKernels{
+	affine: func(dst []float32, a float32, x []float32, c float32) {
+		n := len(dst) &^ 7
+		if n > 0 {
+			affineAVX2(&dst[0], a, &x[0], c, n)
+		}
+		affineGeneric(dst[n:], a, x[n:], c)
+	},
+	axpbyc: func(dst []float32, a float32, x []float32, b float32, y []float32, c float32) {
+		n := len(dst) &^ 7
+		if n > 0 {
+			axpbycAVX2(&dst[0], a, &x[0], b, &y[0], c, n)
+		}
+		axpbycGeneric(dst[n:], a, x[n:], b, y[n:], c)
+	},
+	sumSqDiff: func(x []float32, c float32) float32 {
+		n := len(x) &^ 7
+		var s float32
+		if n > 0 {
+			s = sumSqDiffAVX2(&x[0], c, n)
+		}
+		return s + sumSqDiffGeneric(x[n:], c)
+	},
+	sumDotDiff: func(y, x []float32, c float32) (sum, dot float32) {
+		n := len(y) &^ 7
+		if n > 0 {
+			sum, dot = sumDotDiffAVX2(&y[0], &x[0], c, n)
+		}
+		s, d := sumDotDiffGeneric(y[n:], x[n:], c)
+		return sum + s, dot + d
+	},
 	axpy: func(alpha float32, x, y []float32) {
 		n := len(x) &^ 7
 		if n > 0 {

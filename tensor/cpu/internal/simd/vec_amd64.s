@@ -169,3 +169,89 @@ TEXT ·sumSquaresAVX2(SB), NOSPLIT, $0-20
 	VMOVSS X0, ret+16(FP)
 	VZEROUPPER
 	RET
+
+// func affineAVX2(dst *float32, a float32, x *float32, c float32, n int)
+#define AFFINE(off) VMOVUPS off(SI)(AX*1), Y2; VFMADD213PS Y1, Y0, Y2; VMOVUPS Y2, off(DX)(AX*1)
+TEXT ·affineAVX2(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DX
+	VBROADCASTSS a+8(FP), Y0
+	MOVQ         x+16(FP), SI
+	VBROADCASTSS c+24(FP), Y1
+	MOVQ         n+32(FP), CX
+	XORQ         AX, AX
+	ELEMENTWISE(AFFINE, affine32, affine8, affinedone)
+
+// func axpbycAVX2(dst *float32, a float32, x *float32, b float32, y *float32, c float32, n int)
+// Y3 = a*x + c, then Y3 += b*y.
+#define AXPBYC(off) VMOVUPS off(SI)(AX*1), Y3; VFMADD213PS Y2, Y0, Y3; VFMADD231PS off(DI)(AX*1), Y1, Y3; VMOVUPS Y3, off(DX)(AX*1)
+TEXT ·axpbycAVX2(SB), NOSPLIT, $0-56
+	MOVQ         dst+0(FP), DX
+	VBROADCASTSS a+8(FP), Y0
+	MOVQ         x+16(FP), SI
+	VBROADCASTSS b+24(FP), Y1
+	MOVQ         y+32(FP), DI
+	VBROADCASTSS c+40(FP), Y2
+	MOVQ         n+48(FP), CX
+	XORQ         AX, AX
+	ELEMENTWISE(AXPBYC, axpbyc32, axpbyc8, axpbycdone)
+
+// func sumSqDiffAVX2(x *float32, c float32, n int) float32
+#define SUMSQDIFF(off, acc) VMOVUPS off(SI)(AX*1), Y4; VSUBPS Y5, Y4, Y4; VFMADD231PS Y4, Y4, acc
+TEXT ·sumSqDiffAVX2(SB), NOSPLIT, $0-28
+	MOVQ         x+0(FP), SI
+	VBROADCASTSS c+8(FP), Y5
+	MOVQ         n+16(FP), CX
+	XORQ         AX, AX
+	REDUCE(SUMSQDIFF, sumsqdiff32, sumsqdiff8, sumsqdiffdone)
+	VMOVSS       X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func sumDotDiffAVX2(y *float32, x *float32, c float32, n int) (sum, dot float32)
+// Dot products in Y0..Y3, sums of y in Y6..Y9; each folded with HSUM.
+#define SUMDOTDIFF(off, dacc, sacc) VMOVUPS off(DI)(AX*1), Y4; VMOVUPS off(SI)(AX*1), Y10; VSUBPS Y5, Y10, Y10; VADDPS Y4, sacc, sacc; VFMADD231PS Y10, Y4, dacc
+TEXT ·sumDotDiffAVX2(SB), NOSPLIT, $0-40
+	MOVQ         y+0(FP), DI
+	MOVQ         x+8(FP), SI
+	VBROADCASTSS c+16(FP), Y5
+	MOVQ         n+24(FP), CX
+	XORQ         AX, AX
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+
+sumdotdiff32:
+	CMPQ CX, $32
+	JLT  sumdotdiff8
+	SUMDOTDIFF(0, Y0, Y6)
+	SUMDOTDIFF(32, Y1, Y7)
+	SUMDOTDIFF(64, Y2, Y8)
+	SUMDOTDIFF(96, Y3, Y9)
+	ADDQ $128, AX
+	SUBQ $32, CX
+	JMP  sumdotdiff32
+
+sumdotdiff8:
+	TESTQ CX, CX
+	JZ    sumdotdiffdone
+	SUMDOTDIFF(0, Y0, Y6)
+	ADDQ  $32, AX
+	SUBQ  $8, CX
+	JMP   sumdotdiff8
+
+sumdotdiffdone:
+	HSUM
+	VMOVSS  X0, dot+36(FP)
+	VMOVAPS Y6, Y0
+	VMOVAPS Y7, Y1
+	VMOVAPS Y8, Y2
+	VMOVAPS Y9, Y3
+	HSUM
+	VMOVSS  X0, sum+32(FP)
+	VZEROUPPER
+	RET

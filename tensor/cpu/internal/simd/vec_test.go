@@ -25,6 +25,10 @@ func TestElementwise(t *testing.T) {
 		{"Scale", func(dst, x, _ []float32) { Scale(dst, alpha, x) }, func(x, _, _ float64) float64 { return float64(alpha) * x }, 1},
 		{"Add", func(dst, x, y []float32) { Add(dst, x, y) }, func(x, y, _ float64) float64 { return x + y }, 1},
 		{"Mul", func(dst, x, y []float32) { Mul(dst, x, y) }, func(x, y, _ float64) float64 { return x * y }, 1},
+		{"Affine", func(dst, x, _ []float32) { Affine(dst, alpha, x, beta) }, func(x, _, _ float64) float64 { return float64(alpha)*x + float64(beta) }, 2},
+		{"Axpbyc", func(dst, x, y []float32) { Axpbyc(dst, alpha, x, beta, y, 0.375) }, func(x, y, _ float64) float64 {
+			return float64(alpha)*x + float64(beta)*y + 0.375
+		}, 3},
 		{"ReLU", func(dst, x, _ []float32) { ReLU(dst, x) }, func(x, _, _ float64) float64 { return math.Max(x, 0) }, 0},
 		{"ReLUBackward", func(dst, x, y []float32) { ReLUBackward(dst, y, x) }, func(x, y, _ float64) float64 {
 			if x > 0 {
@@ -117,6 +121,9 @@ func TestReductions(t *testing.T) {
 		{"Dot", Dot, func(x, y float64) float64 { return x * y }},
 		{"Sum", func(x, _ []float32) float32 { return Sum(x) }, func(x, _ float64) float64 { return x }},
 		{"SumSquares", func(x, _ []float32) float32 { return SumSquares(x) }, func(x, _ float64) float64 { return x * x }},
+		{"SumSqDiff", func(x, _ []float32) float32 { return SumSqDiff(x, 0.25) }, func(x, _ float64) float64 { return (x - 0.25) * (x - 0.25) }},
+		{"SumDotDiff.sum", func(x, y []float32) float32 { s, _ := SumDotDiff(x, y, 0.25); return s }, func(x, _ float64) float64 { return x }},
+		{"SumDotDiff.dot", func(x, y []float32) float32 { _, d := SumDotDiff(x, y, 0.25); return d }, func(x, y float64) float64 { return x * (y - 0.25) }},
 	}
 	forEachImpl(t, func(t *testing.T) {
 		for _, tt := range tests {
