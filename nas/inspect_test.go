@@ -39,3 +39,40 @@ func TestInspectDARTSV2(t *testing.T) {
 		t.Errorf("28x28 with auxiliary head: %v", err)
 	}
 }
+
+// TestInspectNB201 counts the NAS-Bench-201 ResNet-like stage network (every stage its
+// cell of two 3×3 convs, 5 cells; C 16, CIFAR-10) by hand: per cell two 3×3 convs on the
+// stage's map; the stem; each ResNet block's conv_a (stride 2), conv_b and 1×1 shortcut;
+// the classifier.
+func TestInspectNB201(t *testing.T) {
+	cell, err := genotype.ParseNB201("|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &genotype.NB201Net{Space: "nb201"}
+	for range 3 {
+		g.Stages = append(g.Stages, genotype.NB201Stage{Cell: cell, Cells: 5})
+	}
+	params, madds, err := InspectNB201(g, 16, 3, 10, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := NB201DerivedParams(g, 16, 3, 10); params != want {
+		t.Errorf("parameters %d, want %d", params, want)
+	}
+	want := int64(32 * 32 * 16 * 3 * 9) // stem
+	for s, C := range []int64{16, 32, 64} {
+		hw := int64(32>>s) * int64(32>>s)
+		want += 5 * 2 * hw * C * C * 9 // the cells
+		if s > 0 {
+			want += hw*C*(C/2)*9 + hw*C*C*9 + hw*C*(C/2) // conv_a, conv_b, shortcut
+		}
+	}
+	want += 64 * 10
+	if madds != want {
+		t.Errorf("mult-adds %d, hand count %d", madds, want)
+	}
+	if _, _, err := InspectNB201(g, 16, 3, 10, 2); err == nil {
+		t.Error("a 2×2 input was accepted")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"godarts/layers"
 	"godarts/nas/genotype"
 	"godarts/tensor"
+	"godarts/tensor/count"
 )
 
 // NB201EvalNetwork is the network of a searched NB201 stage genotype, as
@@ -160,4 +161,21 @@ func (n *NB201EvalNetwork) ParamCount() int {
 		c += p.V.Value.Numel()
 	}
 	return c
+}
+
+// InspectNB201 builds g's evaluation network with C channels in the first stage on a
+// counting backend and returns its weight count and the multiply-adds of a forward pass
+// of one spatial×spatial image (what Inspect is for DARTS genotypes).
+func InspectNB201(g *genotype.NB201Net, C, inChannels, classes, spatial int) (params int, multAdds int64, err error) {
+	if spatial < 4 {
+		return 0, 0, fmt.Errorf("input size %d: the two reductions need at least 4", spatial)
+	}
+	b := count.New()
+	n, err := NewNB201EvalNetwork(b, tensor.NewRNG(0), g, C, inChannels, classes)
+	if err != nil {
+		return 0, 0, err
+	}
+	n.SetTraining(false)
+	n.Forward(nil, autograd.Const(tensor.New(b, 1, inChannels, spatial, spatial)))
+	return n.ParamCount(), b.MultAdds, nil
 }

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"godarts/nas"
+	"godarts/nas/genotype"
 )
 
 // TestBadInputIsOneLine runs the CLI on bad flags, files, checkpoints and genotypes and
@@ -20,6 +25,11 @@ func TestBadInputIsOneLine(t *testing.T) {
 	os.WriteFile(filepath.Join(corrupt, "state.json"), []byte(`{"epoch": "one"`), 0o644)
 	nb201JSON := filepath.Join(dir, "nb201.json")
 	os.WriteFile(nb201JSON, []byte(`{"space":"nb201","stages":[{"cell":"|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|","cells":1}]}`), 0o644)
+	nb201Op := filepath.Join(dir, "nb201op.json")
+	os.WriteFile(nb201Op, []byte(`{"space":"nb201","stages":[{"cell":"|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|","cells":1},`+
+		`{"cell":"|conv_9x9~0|+|none~0|none~1|+|none~0|none~1|none~2|","cells":1},{"cell":"|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|","cells":1}]}`), 0o644)
+	nb201Cells := filepath.Join(dir, "nb201cells.json")
+	os.WriteFile(nb201Cells, []byte(`{"space":"nb201","stages":[{"cell":"|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|","cells":"two"}]}`), 0o644)
 	notDir := filepath.Join(dir, "file")
 	os.WriteFile(notDir, []byte("x"), 0o644)
 
@@ -51,6 +61,11 @@ func TestBadInputIsOneLine(t *testing.T) {
 		{[]string{"search", "--space", "nb201", "--size-search-from", "3"}, 2, "--size-search-from"},
 		{[]string{"search", "--param-budget", "organs-tiny"}, 2, "param-budget"},
 		{[]string{"train", "--genotype", nb201JSON}, 1, "1 stages, want 3"},
+		{[]string{"inspect", "--genotype", nb201JSON}, 1, "nb201.json: nb201 network: 1 stages, want 3"},
+		{[]string{"inspect", "--genotype", nb201Op}, 1, `nb201op.json: nb201 network stage 2: nb201 cell node 1 input 0: "conv_9x9"`},
+		{[]string{"inspect", "--genotype", nb201Cells}, 1, "nb201cells.json: nb201 network: json: cannot unmarshal string into Go struct field NB201Stage.stages.cells"},
+		{[]string{"inspect", "--genotype", nb201Op, "--layers", "3"}, 2, "--layers"},
+		{[]string{"inspect", "--genotype", nb201Op, "--auxiliary"}, 2, "--auxiliary"},
 	}
 	for _, c := range cases {
 		var out, errb strings.Builder
@@ -117,5 +132,70 @@ func TestSearchNB201(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "NB201 network") || !strings.Contains(errb.String(), "epoch 1/1") {
 		t.Fatalf("train did not build the NB201 network: %q", errb.String())
+	}
+}
+
+// TestInspectNB201 inspects genotype.json of an NB201 search: the weight count of the
+// network nas train builds (C 16 unless --channels says otherwise) and its mult-adds, as
+// text and as JSON with the keys of a DARTS genotype's.
+func TestInspectNB201(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "genotype.json")
+	g := &genotype.NB201Net{Space: "nb201-varied"}
+	for i, s := range []string{
+		"|nor_conv_7x7~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_5x5~1|avg_pool_3x3~2|",
+		"|none~0|+|none~0|none~1|+|none~0|none~1|none~2|",
+		"|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_1x1~1|+|none~0|skip_connect~1|nor_conv_3x3~2|",
+	} {
+		cell, err := genotype.ParseNB201(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.Stages = append(g.Stages, genotype.NB201Stage{Cell: cell, Cells: i + 1})
+	}
+	b, _ := json.Marshal(g)
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		args          []string
+		C, in, labels int
+		spatial       int
+	}{
+		{nil, 16, 3, 10, 32},
+		{[]string{"--channels", "8", "--dataset", "fashion-mnist"}, 8, 1, 10, 28},
+		{[]string{"--dataset", "cifar100"}, 16, 3, 100, 32},
+	}
+	for _, c := range cases {
+		wantParams, wantMadds, err := nas.InspectNB201(g, c.C, c.in, c.labels, c.spatial)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wantParams != nas.NB201DerivedParams(g, c.C, c.in, c.labels) || wantMadds <= 0 {
+			t.Fatalf("%v: InspectNB201 %d weights, %d mult-adds; NB201DerivedParams %d", c.args, wantParams, wantMadds, nas.NB201DerivedParams(g, c.C, c.in, c.labels))
+		}
+		var out, errb strings.Builder
+		args := append([]string{"inspect", "--genotype", file, "--json"}, c.args...)
+		if code := run(args, &out, &errb); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+		}
+		var got map[string]int64
+		if err := json.Unmarshal([]byte(out.String()), &got); err != nil || len(got) != 2 {
+			t.Fatalf("%v: output %q: %v", args, out.String(), err)
+		}
+		if got["params"] != int64(wantParams) || got["mult_adds"] != wantMadds {
+			t.Errorf("%v: %v, want params %d and mult_adds %d", args, got, wantParams, wantMadds)
+		}
+		if c.args != nil {
+			continue
+		}
+		out.Reset()
+		if code := run([]string{"inspect", "--genotype", file}, &out, &errb); code != 0 {
+			t.Fatalf("text: exit %d: %s", code, errb.String())
+		}
+		for _, want := range []string{g.Text(), fmt.Sprintf("parameters: %d", wantParams), fmt.Sprintf("mult-adds:  %d", wantMadds)} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("text output %q lacks %q", out.String(), want)
+			}
+		}
 	}
 }
