@@ -75,6 +75,19 @@ var convCases = []convShapes{
 	{2, 3, 6, 7, 3, 3, tensor.Conv2DParams{Stride: 1, Pad: 0, Dilation: 1, Groups: 3}},
 	{1, 8, 33, 33, 8, 5, tensor.Conv2DParams{Stride: 2, Pad: 4, Dilation: 2, Groups: 8}},
 	{2, 4, 5, 6, 4, 2, tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 4}},
+	// Depthwise stride 2 on rows of 16 and more (the vector deinterleave), odd and even
+	// padding, odd and even widths.
+	{2, 4, 19, 18, 4, 3, tensor.Conv2DParams{Stride: 2, Pad: 1, Dilation: 1, Groups: 4}},
+	{2, 3, 32, 33, 3, 5, tensor.Conv2DParams{Stride: 2, Pad: 2, Dilation: 1, Groups: 3}},
+	{1, 2, 16, 17, 2, 3, tensor.Conv2DParams{Stride: 2, Pad: 2, Dilation: 2, Groups: 2}},
+	{2, 2, 15, 32, 2, 5, tensor.Conv2DParams{Stride: 2, Pad: 2, Dilation: 1, Groups: 2}},
+	{3, 2, 24, 24, 2, 3, tensor.Conv2DParams{Stride: 2, Pad: 2, Dilation: 2, Groups: 2}},
+	// Depthwise on small maps and many samples (several planes per kernel call).
+	{9, 4, 8, 8, 4, 3, tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 4}},
+	{11, 3, 4, 5, 3, 5, tensor.Conv2DParams{Stride: 1, Pad: 4, Dilation: 2, Groups: 3}},
+	{13, 2, 8, 8, 2, 3, tensor.Conv2DParams{Stride: 2, Pad: 1, Dilation: 1, Groups: 2}},
+	{7, 2, 9, 8, 2, 5, tensor.Conv2DParams{Stride: 2, Pad: 4, Dilation: 2, Groups: 2}},
+	{33, 2, 2, 2, 2, 3, tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 2}},
 }
 
 func TestConv2D(t *testing.T) {
@@ -128,6 +141,10 @@ func TestPool2D(t *testing.T) {
 			{1, 2, 6, 6, tensor.Pool2DParams{Kind: tensor.MaxPool, K: 2, Stride: 2, Pad: 0}},
 			{2, 2, 9, 7, tensor.Pool2DParams{Kind: tensor.AvgPool, K: 5, Stride: 1, Pad: 2}},
 			{1, 3, 33, 33, tensor.Pool2DParams{Kind: tensor.MaxPool, K: 3, Stride: 2, Pad: 1}},
+			{2, 2, 32, 18, tensor.Pool2DParams{Kind: tensor.AvgPool, K: 3, Stride: 2, Pad: 1}},
+			{9, 2, 8, 8, tensor.Pool2DParams{Kind: tensor.MaxPool, K: 3, Stride: 1, Pad: 1}},
+			{3, 2, 16, 16, tensor.Pool2DParams{Kind: tensor.MaxPool, K: 3, Stride: 2, Pad: 1}},
+			{9, 2, 8, 8, tensor.Pool2DParams{Kind: tensor.AvgPool, K: 3, Stride: 2, Pad: 1}},
 		}
 		dev := New(2)
 		for _, tc := range cases {

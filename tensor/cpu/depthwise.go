@@ -18,13 +18,24 @@ package cpu
 // dx gathers, from dy laid out at row stride ws with zeroed gap columns, the taps that
 // read that phase; the filter gradient is one dot product per tap.
 
+// dwSlack is the scratch kept after the phase planes, an output plane and dy's layout
+// for gather, so that the fused-tap kernels run on lengths rounded up to their vector
+// block (8 outputs for taps.Shifted, 16 for taps.ShiftedDots) instead of finishing the
+// last few elements in Go. The extra outputs are dropped; the extra dot-product terms
+// are zeros of dy (times zeroed slack or in-plane values, as the gap columns already
+// are).
+const dwSlack = 16
+
 // dwPlan is one depthwise convolution's plane geometry.
 type dwPlan struct {
 	g          convGeom
 	hs, ws     int   // phase plane size
 	phaseSize  int   // hs*ws
 	planesSize int   // stride² phase planes
+	planesLen  int   // planesSize + dwSlack: the scratch the kernels may read
 	l          int   // flat length of an output plane at row stride ws: (oh-1)*ws + ow
+	lv, ld     int   // l rounded up to 8 (taps.Shifted) and to 16 (taps.ShiftedDots)
+	outLen     int   // oh*ws + dwSlack: the scratch an output plane at row stride ws takes
 	tapOff     []int // per tap: phase plane start + qi*ws + qj
 	colIdx     []int // stride > 1: per input column, its phase plane start + phase column
 
@@ -41,7 +52,10 @@ func newDWPlan(g convGeom) *dwPlan {
 	p := &dwPlan{g: g, hs: (hp + s - 1) / s, ws: (wp + s - 1) / s}
 	p.phaseSize = p.hs * p.ws
 	p.planesSize = s * s * p.phaseSize
+	p.planesLen = p.planesSize + dwSlack
 	p.l = (g.oh-1)*p.ws + g.ow
+	p.lv, p.ld = (p.l+7)&^7, (p.l+15)&^15
+	p.outLen = g.oh*p.ws + dwSlack
 	p.tapOff = make([]int, g.kh*g.kw)
 	for ki := range g.kh {
 		for kj := range g.kw {
@@ -83,6 +97,14 @@ func (p *dwPlan) splitFill(planes, x []float32, v float32) {
 	}
 	// Fill everything, then scatter each input row into its phase row.
 	fill(planes[:p.planesSize], v)
+	if s == 2 {
+		// Input rows alternate between the two row phases: one call per row phase.
+		for ih0 := range min(2, g.h) {
+			e, o := p.rowPhases2(ih0)
+			tapsDeinterleaveRows(planes[e:], planes[o:], x[ih0*g.w:], g.w, (g.h-ih0+1)/2, 2*g.w, p.ws)
+		}
+		return
+	}
 	for ih := range g.h {
 		pr := ih + g.pad
 		base := (pr%s)*s*p.phaseSize + (pr/s)*p.ws
@@ -114,6 +136,13 @@ func (p *dwPlan) merge(dx, planes []float32) {
 		}
 		return
 	}
+	if s == 2 {
+		for ih0 := range min(2, g.h) {
+			e, o := p.rowPhases2(ih0)
+			tapsInterleaveRows(dx[ih0*g.w:], planes[e:], planes[o:], g.w, (g.h-ih0+1)/2, 2*g.w, p.ws)
+		}
+		return
+	}
 	for ih := range g.h {
 		pr := ih + g.pad
 		src := planes[(pr%s)*s*p.phaseSize+(pr/s)*p.ws:]
@@ -122,6 +151,18 @@ func (p *dwPlan) merge(dx, planes []float32) {
 			dr[iw] = src[p.colIdx[iw]]
 		}
 	}
+}
+
+// rowPhases2 returns, for stride 2, where input row ih's even and odd columns start in
+// the phase planes: padded column iw+pad goes to column phase (iw+pad)%2 at position
+// (iw+pad)/2, so the evens (iw = 2j) start at phase pad%2, position pad/2, and the odds
+// at the other phase, position (pad+1)/2. Row ih+2 starts ws further on.
+func (p *dwPlan) rowPhases2(ih int) (even, odd int) {
+	pad := p.g.pad
+	pr := ih + pad
+	base := (pr%2)*2*p.phaseSize + (pr/2)*p.ws
+	e := pad % 2
+	return base + e*p.phaseSize + pad/2, base + (1-e)*p.phaseSize + (pad+1)/2
 }
 
 // padPlane writes the h×w plane x into dst (hp×wp) at row top and column left, and v
@@ -139,8 +180,9 @@ func padPlane(dst, x []float32, h, w, hp, wp, top, left int, v float32) {
 	}
 }
 
-// scratch sizes per task: the phase planes and one output plane at row stride ws.
-func (p *dwPlan) perTask() int { return p.planesSize + p.g.oh*p.ws }
+// scratch sizes per task: the phase planes and one output plane at row stride ws, each
+// with its slack.
+func (p *dwPlan) perTask() int { return p.planesLen + p.outLen }
 
 // depthwiseForward: y[n,c] = Σ_taps w[c,tap] * shifted x[n,c]; one plane per task.
 func (b *Backend) depthwiseForward(y, x, w []float32, g convGeom) {
@@ -151,8 +193,8 @@ func (b *Backend) depthwiseForward(y, x, w []float32, g convGeom) {
 	defer b.scratch.put(scratch)
 	b.parallel(g.n*g.cin, g.flops(), func(slot, pl int) {
 		c := pl % g.cin
-		planes := scratch[slot*per : slot*per+p.planesSize]
-		yb := scratch[slot*per+p.planesSize : (slot+1)*per][:p.l]
+		planes := scratch[slot*per : slot*per+p.planesLen]
+		yb := scratch[slot*per+p.planesLen : (slot+1)*per][:p.lv]
 		p.split(planes, x[pl*hw:(pl+1)*hw])
 		tapsShifted(yb, planes, p.tapOff, w[c*kk:(c+1)*kk])
 		yp := y[pl*ohw : (pl+1)*ohw]
@@ -172,13 +214,13 @@ func (p *dwPlan) spreadOutput(dst, dy []float32) {
 func (b *Backend) depthwiseBackwardData(dx, dy, w []float32, g convGeom) {
 	p := newDWPlan(g)
 	hw, ohw, kk := g.h*g.w, g.oh*g.ow, g.kh*g.kw
-	per := p.planesSize + p.extSize()
+	per := p.planesLen + p.extSize()
 	scratch := b.scratch.get(b.threads * per)
 	defer b.scratch.put(scratch)
 	b.parallel(g.n*g.cin, g.flops(), func(slot, pl int) {
 		c := pl % g.cin
-		planes := scratch[slot*per : slot*per+p.planesSize]
-		dyExt := scratch[slot*per+p.planesSize : (slot+1)*per]
+		planes := scratch[slot*per : slot*per+p.planesLen]
+		dyExt := scratch[slot*per+p.planesLen : (slot+1)*per]
 		p.spreadExt(dyExt, dy[pl*ohw:(pl+1)*ohw])
 		p.gather(planes, dyExt, w[c*kk:(c+1)*kk])
 		p.merge(dx[pl*hw:(pl+1)*hw], planes)
@@ -186,8 +228,8 @@ func (b *Backend) depthwiseBackwardData(dx, dy, w []float32, g convGeom) {
 }
 
 // extSize is the length of dy laid out for gather: front zeros, oh rows at stride ws
-// with zero gap columns, zeros up to phaseSize+front.
-func (p *dwPlan) extSize() int { return p.phaseSize + p.front }
+// with zero gap columns, zeros up to phaseSize+front+dwSlack.
+func (p *dwPlan) extSize() int { return p.phaseSize + p.front + dwSlack }
 
 // spreadExt lays dy out in ext for gather.
 func (p *dwPlan) spreadExt(ext, dy []float32) {
@@ -198,8 +240,11 @@ func (p *dwPlan) spreadExt(ext, dy []float32) {
 
 // gather writes into each phase plane the sum over the taps that read it of
 // w[tap] * (dy laid out by spreadExt, shifted back by the tap's offset): the adjoint
-// of the forward's sum over taps.
+// of the forward's sum over taps. Each phase is computed to a multiple of 8 elements;
+// the extra ones land in the next phase, which is written after it, or in the slack
+// (planes has planesLen elements).
 func (p *dwPlan) gather(planes, ext, w []float32) {
+	pv := (p.phaseSize + 7) &^ 7
 	var wbuf [64]float32
 	for ph, ts := range p.phaseTaps {
 		ws := wbuf[:0]
@@ -209,7 +254,7 @@ func (p *dwPlan) gather(planes, ext, w []float32) {
 		for _, t := range ts {
 			ws = append(ws, w[t])
 		}
-		tapsShifted(planes[ph*p.phaseSize:(ph+1)*p.phaseSize], ext, p.phaseShift[ph], ws)
+		tapsShifted(planes[ph*p.phaseSize:ph*p.phaseSize+pv], ext, p.phaseShift[ph], ws)
 	}
 }
 
@@ -224,8 +269,11 @@ func (b *Backend) depthwiseBackwardFilter(dw, x, dy []float32, g convGeom) {
 	scratch := b.scratch.get(b.threads * per)
 	defer b.scratch.put(scratch)
 	b.parallel(g.cin, g.flops(), func(slot, c int) {
-		planes := scratch[slot*per : slot*per+p.planesSize]
-		dyb := scratch[slot*per+p.planesSize : (slot+1)*per]
+		planes := scratch[slot*per : slot*per+p.planesLen]
+		dyb := scratch[slot*per+p.planesLen : (slot+1)*per]
+		// split and spreadOutput leave the slack alone: zero it once.
+		clear(planes[p.planesSize:])
+		clear(dyb[g.oh*p.ws:])
 		var acc [64]float64
 		var dbuf [64]float32
 		sums, dots := acc[:0], dbuf[:0]
@@ -238,7 +286,7 @@ func (b *Backend) depthwiseBackwardFilter(dw, x, dy []float32, g convGeom) {
 			pl := n*g.cin + c
 			p.split(planes, x[pl*hw:(pl+1)*hw])
 			p.spreadOutput(dyb, dy[pl*ohw:(pl+1)*ohw])
-			tapsShiftedDots(dots, dyb[:p.l], planes, p.tapOff)
+			tapsShiftedDots(dots, dyb[:p.ld], planes, p.tapOff)
 			for t, d := range dots {
 				sums[t] += float64(d)
 			}

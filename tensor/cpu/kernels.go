@@ -36,4 +36,7 @@ var (
 	tapsShiftedArgmax = taps.ShiftedArgmax
 	// dots[t] = Σ_i a[i]*src[off[t]+i]
 	tapsShiftedDots = taps.ShiftedDots
+	// even[j] = src[2j], odd[j] = src[2j+1] row by row, and back
+	tapsDeinterleaveRows = taps.DeinterleaveRows
+	tapsInterleaveRows   = taps.InterleaveRows
 )

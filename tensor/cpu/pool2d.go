@@ -66,12 +66,12 @@ func (b *Backend) pool2D(out, in *tensor.Tensor, pp tensor.Pool2DParams) {
 		inv, ones = invCount(p, pp.K), onesN(len(p.tapOff))
 	}
 	b.parallel(g.n*g.cin, g.n*g.cin*ohw*len(p.tapOff), func(slot, pl int) {
-		planes := scratch[slot*per : slot*per+p.planesSize]
-		yb := scratch[slot*per+p.planesSize : (slot+1)*per][:p.l]
+		planes := scratch[slot*per : slot*per+p.planesLen]
+		yb := scratch[slot*per+p.planesLen : (slot+1)*per][:p.lv]
 		if pp.Kind == tensor.AvgPool {
 			p.split(planes, x[pl*hw:(pl+1)*hw])
 			tapsShifted(yb, planes, p.tapOff, ones)
-			vecMul(yb, yb, inv[:p.l])
+			vecMul(yb[:p.l], yb[:p.l], inv[:p.l])
 		} else {
 			p.splitFill(planes, x[pl*hw:(pl+1)*hw], float32(math.Inf(-1)))
 			tapsShiftedMax(yb, planes, p.tapOff)
@@ -95,12 +95,12 @@ func (b *Backend) pool2DBackward(out, dyT, xT *tensor.Tensor, pp tensor.Pool2DPa
 	work := g.n * g.cin * ohw * len(p.tapOff)
 	if pp.Kind == tensor.AvgPool {
 		inv, ones := invCount(p, pp.K), onesN(len(p.tapOff))
-		per := p.planesSize + p.extSize()
+		per := p.planesLen + p.extSize()
 		scratch := b.scratch.get(b.threads * per)
 		defer b.scratch.put(scratch)
 		b.parallel(g.n*g.cin, work, func(slot, pl int) {
-			planes := scratch[slot*per : slot*per+p.planesSize]
-			ext := scratch[slot*per+p.planesSize : (slot+1)*per]
+			planes := scratch[slot*per : slot*per+p.planesLen]
+			ext := scratch[slot*per+p.planesLen : (slot+1)*per]
 			p.spreadExt(ext, dy[pl*ohw:(pl+1)*ohw])
 			scaled := ext[p.front : p.front+p.l]
 			vecMul(scaled, scaled, inv[:p.l])

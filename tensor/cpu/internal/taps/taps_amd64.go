@@ -32,3 +32,23 @@ func shiftedArgmaxAVX2(idx *int32, src *float32, off *int, taps, n int)
 //
 //go:noescape
 func dots4AVX2(out *float32, a, src *float32, off *int, n int)
+
+// deinterleaveAVX2 is Deinterleave for n (the length of src) a positive multiple of 16.
+//
+//go:noescape
+func deinterleaveAVX2(even, odd, src *float32, n int)
+
+// interleaveAVX2 is Interleave for n (the length of dst) a positive multiple of 16.
+//
+//go:noescape
+func interleaveAVX2(dst, even, odd *float32, n int)
+
+// deinterleaveRowsAVX2 is DeinterleaveRows for w a positive multiple of 8 and rows >= 1.
+//
+//go:noescape
+func deinterleaveRowsAVX2(even, odd, src *float32, w, rows, srcStride, dstStride int)
+
+// interleaveRowsAVX2 is InterleaveRows for w a positive multiple of 8 and rows >= 1.
+//
+//go:noescape
+func interleaveRowsAVX2(dst, even, odd *float32, w, rows, dstStride, srcStride int)

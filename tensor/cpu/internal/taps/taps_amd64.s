@@ -366,3 +366,176 @@ dloop:
 	VMOVUPS      X12, (DI)
 	VZEROUPPER
 	RET
+
+// func deinterleaveAVX2(even, odd, src *float32, n int)
+//
+// Per 16 inputs a0..a15 in Y0 (a0..a7) and Y1 (a8..a15): VSHUFPS picks, in each 128-bit
+// lane, elements 0 and 2 (0x88) or 1 and 3 (0xDD) of Y0 then of Y1, giving
+// a0 a2 a8 a10 | a4 a6 a12 a14; VPERMPD 0xD8 swaps the middle 64-bit pairs into
+// a0 a2 a4 a6 a8 a10 a12 a14.
+TEXT ·deinterleaveAVX2(SB), NOSPLIT, $0-32
+	MOVQ even+0(FP), DI
+	MOVQ odd+8(FP), DX
+	MOVQ src+16(FP), SI
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+
+deint16:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xDD, Y1, Y0, Y3
+	VPERMPD $0xD8, Y2, Y2
+	VPERMPD $0xD8, Y3, Y3
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, (DX)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	ADDQ    $32, DX
+	DECQ    CX
+	JNZ     deint16
+	VZEROUPPER
+	RET
+
+// func interleaveAVX2(dst, even, odd *float32, n int)
+//
+// Per 8 evens e0..e7 (Y0) and 8 odds o0..o7 (Y1): VUNPCKLPS/VUNPCKHPS give
+// e0 o0 e1 o1 | e4 o4 e5 o5 and e2 o2 e3 o3 | e6 o6 e7 o7; VPERM2F128 joins the low
+// lanes (0x20) and the high lanes (0x31).
+TEXT ·interleaveAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ even+8(FP), SI
+	MOVQ odd+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+
+int16:
+	VMOVUPS    (SI), Y0
+	VMOVUPS    (DX), Y1
+	VUNPCKLPS  Y1, Y0, Y2
+	VUNPCKHPS  Y1, Y0, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	VPERM2F128 $0x31, Y3, Y2, Y5
+	VMOVUPS    Y4, (DI)
+	VMOVUPS    Y5, 32(DI)
+	ADDQ       $64, DI
+	ADDQ       $32, SI
+	ADDQ       $32, DX
+	DECQ       CX
+	JNZ        int16
+	VZEROUPPER
+	RET
+
+// func deinterleaveRowsAVX2(even, odd, src *float32, w, rows, srcStride, dstStride int)
+//
+// Each row as deinterleaveAVX2, 16 inputs at a time, then (w%16 == 8) one block of 8 in
+// XMM registers, where VSHUFPS alone gives a0 a2 a4 a6 and a1 a3 a5 a7.
+TEXT ·deinterleaveRowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ even+0(FP), DI
+	MOVQ odd+8(FP), DX
+	MOVQ src+16(FP), SI
+	MOVQ w+24(FP), R8
+	MOVQ rows+32(FP), R9
+	MOVQ srcStride+40(FP), R10
+	MOVQ dstStride+48(FP), R11
+	SHLQ $2, R10
+	SHLQ $2, R11
+
+drow:
+	MOVQ SI, R12
+	MOVQ DI, R13
+	MOVQ DX, R14
+	MOVQ R8, CX
+
+d16:
+	CMPQ    CX, $16
+	JLT     d8
+	VMOVUPS (R12), Y0
+	VMOVUPS 32(R12), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xDD, Y1, Y0, Y3
+	VPERMPD $0xD8, Y2, Y2
+	VPERMPD $0xD8, Y3, Y3
+	VMOVUPS Y2, (R13)
+	VMOVUPS Y3, (R14)
+	ADDQ    $64, R12
+	ADDQ    $32, R13
+	ADDQ    $32, R14
+	SUBQ    $16, CX
+	JMP     d16
+
+d8:
+	TESTQ   CX, CX
+	JZ      dnext
+	VMOVUPS (R12), X0
+	VMOVUPS 16(R12), X1
+	VSHUFPS $0x88, X1, X0, X2
+	VSHUFPS $0xDD, X1, X0, X3
+	VMOVUPS X2, (R13)
+	VMOVUPS X3, (R14)
+
+dnext:
+	ADDQ R10, SI
+	ADDQ R11, DI
+	ADDQ R11, DX
+	DECQ R9
+	JNZ  drow
+	VZEROUPPER
+	RET
+
+// func interleaveRowsAVX2(dst, even, odd *float32, w, rows, dstStride, srcStride int)
+//
+// Each row as interleaveAVX2, 16 outputs at a time, then (w%16 == 8) one block of 8 in
+// XMM registers: VUNPCKLPS/VUNPCKHPS give e0 o0 e1 o1 and e2 o2 e3 o3.
+TEXT ·interleaveRowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ even+8(FP), SI
+	MOVQ odd+16(FP), DX
+	MOVQ w+24(FP), R8
+	MOVQ rows+32(FP), R9
+	MOVQ dstStride+40(FP), R10
+	MOVQ srcStride+48(FP), R11
+	SHLQ $2, R10
+	SHLQ $2, R11
+
+irow:
+	MOVQ DI, R12
+	MOVQ SI, R13
+	MOVQ DX, R14
+	MOVQ R8, CX
+
+i16:
+	CMPQ       CX, $16
+	JLT        i8
+	VMOVUPS    (R13), Y0
+	VMOVUPS    (R14), Y1
+	VUNPCKLPS  Y1, Y0, Y2
+	VUNPCKHPS  Y1, Y0, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	VPERM2F128 $0x31, Y3, Y2, Y5
+	VMOVUPS    Y4, (R12)
+	VMOVUPS    Y5, 32(R12)
+	ADDQ       $64, R12
+	ADDQ       $32, R13
+	ADDQ       $32, R14
+	SUBQ       $16, CX
+	JMP        i16
+
+i8:
+	TESTQ     CX, CX
+	JZ        inext
+	VMOVUPS   (R13), X0
+	VMOVUPS   (R14), X1
+	VUNPCKLPS X1, X0, X2
+	VUNPCKHPS X1, X0, X3
+	VMOVUPS   X2, (R12)
+	VMOVUPS   X3, 16(R12)
+
+inext:
+	ADDQ R10, DI
+	ADDQ R11, SI
+	ADDQ R11, DX
+	DECQ R9
+	JNZ  irow
+	VZEROUPPER
+	RET

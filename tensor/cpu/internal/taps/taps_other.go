@@ -23,3 +23,19 @@ func shiftedArgmaxAVX2(idx *int32, src *float32, off *int, taps, n int) {
 func dots4AVX2(out *float32, a, src *float32, off *int, n int) {
 	panic("taps: no assembly in this build")
 }
+
+func deinterleaveAVX2(even, odd, src *float32, n int) {
+	panic("taps: no assembly in this build")
+}
+
+func interleaveAVX2(dst, even, odd *float32, n int) {
+	panic("taps: no assembly in this build")
+}
+
+func deinterleaveRowsAVX2(even, odd, src *float32, w, rows, srcStride, dstStride int) {
+	panic("taps: no assembly in this build")
+}
+
+func interleaveRowsAVX2(dst, even, odd *float32, w, rows, dstStride, srcStride int) {
+	panic("taps: no assembly in this build")
+}
