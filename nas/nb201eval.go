@@ -90,6 +90,9 @@ func NewNB201EvalNetwork(dev tensor.Backend, rng *tensor.RNG, g *genotype.NB201N
 	return n, nil
 }
 
+// forward returns the cell's last node. Without a recording tape it frees every other
+// activation it made as soon as it is dead (skip connections and sums may share a
+// buffer with a node: those stay); x is the caller's.
 func (c *nb201EvalCell) forward(tp *autograd.Tape, x *autograd.Var) *autograd.Var {
 	nodes := []*autograd.Var{x}
 	for _, edges := range c.nodes {
@@ -102,7 +105,9 @@ func (c *nb201EvalCell) forward(tp *autograd.Tape, x *autograd.Var) *autograd.Va
 			if node == nil {
 				node = y
 			} else {
-				node = tp.Add(node, y)
+				sum := tp.Add(node, y)
+				tp.Drop([]*autograd.Var{node, y}, append(nodes, sum)...)
+				node = sum
 			}
 		}
 		if node == nil { // every input is none: the node is zero
@@ -110,22 +115,27 @@ func (c *nb201EvalCell) forward(tp *autograd.Tape, x *autograd.Var) *autograd.Va
 		}
 		nodes = append(nodes, node)
 	}
-	return nodes[len(nodes)-1]
+	out := nodes[len(nodes)-1]
+	tp.Drop(nodes[1:len(nodes)-1], x, out)
+	return out
 }
 
-// Forward returns the logits (no auxiliary head).
+// Forward returns the logits (no auxiliary head). Without a recording tape each
+// activation is freed once no later op reads it.
 func (n *NB201EvalNetwork) Forward(tp *autograd.Tape, x *autograd.Var) (logits, aux *autograd.Var) {
 	h := n.stem.Forward(tp, x)
 	for s, cells := range n.stages {
 		if s > 0 {
-			h = n.reductions[s-1].Forward(tp, h)
+			h = dropAfter(tp, h, n.reductions[s-1].Forward(tp, h))
 		}
 		for _, c := range cells {
-			h = c.forward(tp, h)
+			h = dropAfter(tp, h, c.forward(tp, h))
 		}
 	}
-	h = tp.ReLU(n.lastBN.Forward(tp, h))
-	return n.classifier.Forward(tp, tp.GlobalAvgPool(h)), nil
+	h = dropAfter(tp, h, n.lastBN.Forward(tp, h))
+	h = dropAfter(tp, h, tp.ReLU(h))
+	h = dropAfter(tp, h, tp.GlobalAvgPool(h))
+	return dropAfter(tp, h, n.classifier.Forward(tp, h)), nil
 }
 
 func (n *NB201EvalNetwork) Params() []layers.Named {

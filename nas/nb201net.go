@@ -168,22 +168,39 @@ func (n *NB201Network) Logits(tp *autograd.Tape, x *autograd.Var) (*autograd.Var
 		wexit = n.Relax.Apply(tp, n.AlphaExit)
 		relaxed = append(relaxed, wexit)
 	}
+	// Without a recording tape every activation is freed once the last op reading it has
+	// run (autograd.Tape.Drop; a no-op when recording): a cell's input after the cell, unless
+	// the early-exit mixture still needs it, the cell outputs after the mixture.
 	h := n.stem.Forward(tp, x)
 	for s, cells := range n.stages {
 		if s > 0 {
-			h = n.reductions[s-1].Forward(tp, h)
+			h = dropAfter(tp, h, n.reductions[s-1].Forward(tp, h))
 		}
 		outs := make([]*autograd.Var, len(cells))
 		for c, cell := range cells {
-			h = cell.forward(tp, h, w[s], wmix[s])
+			in := h
+			h = cell.forward(tp, in, w[s], wmix[s])
 			outs[c] = h
+			if c == 0 || wexit == nil {
+				tp.Drop([]*autograd.Var{in}, x, h)
+			}
 		}
 		if wexit != nil {
 			h = tp.WeightedSum(row(tp, wexit, s), outs)
+			tp.Drop(outs, x, h)
 		}
 	}
-	h = tp.ReLU(n.lastBN.Forward(tp, h))
-	return n.classifier.Forward(tp, tp.GlobalAvgPool(h)), relaxed
+	h = dropAfter(tp, h, n.lastBN.Forward(tp, h))
+	h = dropAfter(tp, h, tp.ReLU(h))
+	h = dropAfter(tp, h, tp.GlobalAvgPool(h))
+	return dropAfter(tp, h, n.classifier.Forward(tp, h)), relaxed
+}
+
+// dropAfter frees in (an activation no later op reads) unless it is y's buffer, and
+// returns y; without a recording tape only (autograd.Tape.Drop).
+func dropAfter(tp *autograd.Tape, in, y *autograd.Var) *autograd.Var {
+	tp.Drop([]*autograd.Var{in}, y)
+	return y
 }
 
 // row returns row i of a 2-d weight tensor as a vector.
@@ -191,6 +208,9 @@ func row(tp *autograd.Tape, w *autograd.Var, i int) *autograd.Var {
 	return tp.Reshape(tp.Narrow(w, 0, i, 1), w.Value.Shape[1])
 }
 
+// forward returns the cell's last node. Without a recording tape it frees every other
+// activation it made (partial sums, edge outputs, shared ReLUs, inner nodes) as soon as it
+// is dead; x is the caller's.
 func (c *nb201Cell) forward(tp *autograd.Tape, x, w, wmix *autograd.Var) *autograd.Var {
 	nodes := []*autograd.Var{x}
 	relus := make([]*autograd.Var, c.space.Steps+1)
@@ -206,13 +226,17 @@ func (c *nb201Cell) forward(tp *autograd.Tape, x, w, wmix *autograd.Var) *autogr
 			if node == nil {
 				node = y
 			} else {
-				node = tp.Add(node, y)
+				sum := tp.Add(node, y)
+				tp.Drop([]*autograd.Var{node, y}, append(nodes, sum)...)
+				node = sum
 			}
 			e++
 		}
 		nodes = append(nodes, node)
 	}
-	return nodes[len(nodes)-1]
+	out := nodes[len(nodes)-1]
+	tp.Drop(append(relus, nodes[1:len(nodes)-1]...), x, out)
+	return out
 }
 
 // edgeForward is the mixed op Σ_k w_k·op_k(x); r shares ReLU(x) between the ops of every
@@ -233,7 +257,9 @@ func edgeForward(tp *autograd.Tape, ops []layers.Module, x *autograd.Var, r **au
 		}
 		outs[k] = op.Forward(tp, x)
 	}
-	return tp.WeightedSum(w, outs)
+	y := tp.WeightedSum(w, outs)
+	tp.Drop(outs, x, *r, y) // skip_connect's output is x itself
+	return y
 }
 
 // Weights returns the network weights (α excluded) with dotted names.

@@ -83,7 +83,9 @@ func (v *varConv) forwardMix(tp *autograd.Tape, r, mix *autograd.Var) *autograd.
 	for k, c := range v.convs {
 		outs[k] = c.ForwardFromReLU(tp, r)
 	}
-	return tp.WeightedSum(mix, outs)
+	y := tp.WeightedSum(mix, outs)
+	tp.Drop(outs, r, y)
+	return y
 }
 
 func (v *varConv) Params() []layers.Named {
@@ -155,8 +157,14 @@ func newResBlock(dev tensor.Backend, rng *tensor.RNG, cin, cout int) *resBlock {
 	}
 }
 
+// Forward frees its intermediates when the tape does not record (x is the caller's).
 func (b *resBlock) Forward(tp *autograd.Tape, x *autograd.Var) *autograd.Var {
-	return tp.Add(b.down.Forward(tp, x), b.convB.Forward(tp, b.convA.Forward(tp, x)))
+	a := b.convA.Forward(tp, x)
+	r := dropAfter(tp, a, b.convB.Forward(tp, a))
+	d := b.down.Forward(tp, x)
+	y := tp.Add(d, r)
+	tp.Drop([]*autograd.Var{d, r}, x, y)
+	return y
 }
 
 func (b *resBlock) parts() []namedModule {

@@ -53,3 +53,96 @@ func TestForwardWithoutGradFreesOnlyDeadActivations(t *testing.T) {
 		}
 	}
 }
+
+// liveMeter is a poisonOnFree backend that also counts the elements allocated and not yet
+// freed, and their peak since the last reset.
+type liveMeter struct {
+	poisonOnFree
+	live, peak int
+}
+
+func (m *liveMeter) Alloc(n int) tensor.Buffer {
+	m.live += n
+	m.peak = max(m.peak, m.live)
+	return m.poisonOnFree.Alloc(n)
+}
+
+func (m *liveMeter) Free(b tensor.Buffer) {
+	m.live -= b.Len()
+	m.poisonOnFree.Free(b)
+}
+
+// TestNB201ForwardWithoutGradFreesOnlyDeadActivations is the test above for the NB201
+// stage supernet (nb201 and nb201-varied with the size-variable phase on: α_mix and the
+// early-exit mixture α_exit live) and the NB201 evaluation network (skip connections,
+// a node whose inputs are all none, a stage of none), in training and evaluation mode:
+// the logits of NoGrad and nil tapes equal a recording tape's on a backend that poisons
+// freed buffers, and the no-grad passes hold at most maxShare of the activations the
+// recording pass holds at its peak.
+func TestNB201ForwardWithoutGradFreesOnlyDeadActivations(t *testing.T) {
+	dev := &liveMeter{poisonOnFree: poisonOnFree{ref.New()}}
+	rng := tensor.NewRNG(6)
+	type forward func(tp *autograd.Tape, x *autograd.Var) *autograd.Var
+	supernet := func(space string) (forward, func(bool)) {
+		sp, _ := genotype.SpaceByName(space)
+		n, err := NewNB201Network(dev, rng, sp, NB201Config{C: 2, N: 3, Classes: 3, InChannels: 1, KernelSearch: true, ExitSearch: true}, Softmax{}, 0.5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.SetSized(true, true)
+		return func(tp *autograd.Tape, x *autograd.Var) *autograd.Var { l, _ := n.Logits(tp, x); return l }, n.SetTraining
+	}
+	g, err := genotype.ParseNB201Net([]byte(`{"space":"nb201-varied","stages":[
+		{"cell":"|nor_conv_7x7~0|+|skip_connect~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_5x5~1|avg_pool_3x3~2|","cells":2},
+		{"cell":"|none~0|+|none~0|none~1|+|none~0|none~1|none~2|","cells":1},
+		{"cell":"|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|skip_connect~1|nor_conv_3x3~2|","cells":2}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eval, err := NewNB201EvalNetwork(dev, rng, g, 2, 1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nets := []struct {
+		name     string
+		build    func() (forward, func(bool))
+		maxShare float64
+	}{
+		{"nb201 supernet", func() (forward, func(bool)) { return supernet("nb201") }, 0.3},
+		{"nb201-varied supernet", func() (forward, func(bool)) { return supernet("nb201-varied") }, 0.3},
+		{"evaluation network", func() (forward, func(bool)) {
+			return func(tp *autograd.Tape, x *autograd.Var) *autograd.Var { l, _ := eval.Forward(tp, x); return l }, eval.SetTraining
+		}, 0.3},
+	}
+	x := autograd.Const(tensor.FromSlice(dev, rng.NormalSlice(2*1*8*8, 1), 2, 1, 8, 8))
+	for _, net := range nets {
+		fwd, setTraining := net.build()
+		for _, training := range []bool{true, false} {
+			setTraining(training)
+			run := func(tp *autograd.Tape) ([]float32, int) {
+				dev.peak = dev.live
+				base := dev.live
+				logits := fwd(tp, x)
+				out := logits.Value.Read()
+				peak := dev.peak - base
+				tp.Release()
+				return out, peak
+			}
+			want, recorded := run(autograd.NewTape())
+			for _, name := range []string{"NoGrad", "nil"} {
+				var tp *autograd.Tape
+				if name == "NoGrad" {
+					tp = autograd.NoGrad()
+				}
+				got, peak := run(tp)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s, training %v, %s tape: logits %v, want %v", net.name, training, name, got, want)
+				}
+				if float64(peak) > net.maxShare*float64(recorded) {
+					t.Errorf("%s, training %v, %s tape: peak %d live elements, over %.0f%% of the recording pass's %d", net.name, training, name, peak, 100*net.maxShare, recorded)
+				}
+				t.Logf("%s, training %v, %s tape: peak %d live elements, recording %d", net.name, training, name, peak, recorded)
+			}
+		}
+	}
+}
