@@ -131,9 +131,7 @@ func fill(d []float32, v float32) {
 func (p *dwPlan) merge(dx, planes []float32) {
 	g, s := p.g, p.g.stride
 	if s == 1 {
-		for i := range g.h {
-			copy(dx[i*g.w:(i+1)*g.w], planes[(i+g.pad)*p.ws+g.pad:])
-		}
+		tapsPadRows(dx, planes[g.pad*p.ws+g.pad:], g.w, g.h, g.w, p.ws, 0)
 		return
 	}
 	if s == 2 {
@@ -169,6 +167,13 @@ func (p *dwPlan) rowPhases2(ih int) (even, odd int) {
 // everywhere else.
 func padPlane(dst, x []float32, h, w, hp, wp, top, left int, v float32) {
 	fill(dst[:top*wp+left], v)
+	if start := top*wp + left; h > 0 && start+h*wp <= hp*wp {
+		// One call: each row and the gap after it (right padding, then the next row's
+		// left padding), then the rest of the bottom.
+		tapsPadRows(dst[start:], x, w, h, wp, w, v)
+		fill(dst[start+h*wp:hp*wp], v)
+		return
+	}
 	for i := range h {
 		r := (i+top)*wp + left
 		copy(dst[r:r+w], x[i*w:(i+1)*w])
@@ -197,10 +202,7 @@ func (b *Backend) depthwiseForward(y, x, w []float32, g convGeom) {
 		yb := scratch[slot*per+p.planesLen : (slot+1)*per][:p.lv]
 		p.split(planes, x[pl*hw:(pl+1)*hw])
 		tapsShifted(yb, planes, p.tapOff, w[c*kk:(c+1)*kk])
-		yp := y[pl*ohw : (pl+1)*ohw]
-		for i := range g.oh {
-			copy(yp[i*g.ow:(i+1)*g.ow], yb[i*p.ws:i*p.ws+g.ow])
-		}
+		tapsPadRows(y[pl*ohw:(pl+1)*ohw], yb, g.ow, g.oh, g.ow, p.ws, 0)
 	})
 }
 

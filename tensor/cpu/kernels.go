@@ -34,8 +34,12 @@ var (
 	tapsShiftedMax = taps.ShiftedMax
 	// idx[i] = first t with the largest src[off[t]+i]
 	tapsShiftedArgmax = taps.ShiftedArgmax
+	// dst[off[idx[i]]+i] += dy[i], tap by tap
+	tapsScatterArgmax = taps.ScatterArgmax
 	// dots[t] = Σ_i a[i]*src[off[t]+i]
 	tapsShiftedDots = taps.ShiftedDots
+	// rows copied between strides, the gap after each set to v
+	tapsPadRows = taps.PadRows
 	// even[j] = src[2j], odd[j] = src[2j+1] row by row, and back
 	tapsDeinterleaveRows = taps.DeinterleaveRows
 	tapsInterleaveRows   = taps.InterleaveRows

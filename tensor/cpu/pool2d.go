@@ -76,16 +76,14 @@ func (b *Backend) pool2D(out, in *tensor.Tensor, pp tensor.Pool2DParams) {
 			p.splitFill(planes, x[pl*hw:(pl+1)*hw], float32(math.Inf(-1)))
 			tapsShiftedMax(yb, planes, p.tapOff)
 		}
-		yp := y[pl*ohw : (pl+1)*ohw]
-		for i := range g.oh {
-			copy(yp[i*g.ow:(i+1)*g.ow], yb[i*p.ws:i*p.ws+g.ow])
-		}
+		tapsPadRows(y[pl*ohw:(pl+1)*ohw], yb, g.ow, g.oh, g.ow, p.ws, 0)
 	})
 }
 
 // pool2DBackward: average pooling is the depthwise data gradient of dy/count with
 // weights of one; max pooling finds each window's first maximum in row-major order
-// (taps.ShiftedArgmax over the -inf-padded phase planes) and adds dy there. (An input of
+// (taps.ShiftedArgmax over the -inf-padded phase planes) and adds dy there, one masked
+// vector pass per tap (taps.ScatterArgmax). (An input of
 // -inf that ties with the padding of its window loses its gradient to the padding.)
 func (b *Backend) pool2DBackward(out, dyT, xT *tensor.Tensor, pp tensor.Pool2DParams) {
 	p := poolPlan(xT.Shape, dyT.Shape, pp)
@@ -109,24 +107,23 @@ func (b *Backend) pool2DBackward(out, dyT, xT *tensor.Tensor, pp tensor.Pool2DPa
 		})
 		return
 	}
-	per := 2*p.planesSize + p.g.oh*p.ws
+	per := 2*p.planesLen + p.outLen
 	scratch := b.scratch.get(b.threads * per)
 	defer b.scratch.put(scratch)
-	idxs := make([]int32, b.threads*p.l)
+	idxs := make([]int32, b.threads*p.lv)
 	b.parallel(g.n*g.cin, work, func(slot, pl int) {
-		planes := scratch[slot*per : slot*per+p.planesSize]
-		grad := scratch[slot*per+p.planesSize : slot*per+2*p.planesSize]
-		dyb := scratch[slot*per+2*p.planesSize : (slot+1)*per]
-		idx := idxs[slot*p.l : (slot+1)*p.l]
+		planes := scratch[slot*per : slot*per+p.planesLen]
+		grad := scratch[slot*per+p.planesLen : slot*per+2*p.planesLen]
+		dyb := scratch[slot*per+2*p.planesLen : (slot+1)*per]
+		idx := idxs[slot*p.lv : (slot+1)*p.lv]
 		p.splitFill(planes, x[pl*hw:(pl+1)*hw], float32(math.Inf(-1)))
 		tapsShiftedArgmax(idx, planes, p.tapOff)
 		p.spreadOutput(dyb, dy[pl*ohw:(pl+1)*ohw])
+		clear(dyb[g.oh*p.ws:])
 		clear(grad)
-		off := p.tapOff
-		// Outputs in the gap columns carry a zero gradient: adding it is harmless.
-		for i, t := range idx {
-			grad[off[t]+i] += dyb[i]
-		}
+		// Outputs past l and in the gap columns carry a zero gradient: adding it is
+		// harmless.
+		tapsScatterArgmax(grad, idx, dyb[:p.lv], p.tapOff)
 		p.merge(dx[pl*hw:(pl+1)*hw], grad)
 	})
 }

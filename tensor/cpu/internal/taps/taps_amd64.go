@@ -52,3 +52,14 @@ func deinterleaveRowsAVX2(even, odd, src *float32, w, rows, srcStride, dstStride
 //
 //go:noescape
 func interleaveRowsAVX2(dst, even, odd *float32, w, rows, dstStride, srcStride int)
+
+// scatterArgmaxAVX2 is ScatterArgmax's tap t on the first n outputs, n a positive
+// multiple of 8, dst pointing at that tap's offset.
+//
+//go:noescape
+func scatterArgmaxAVX2(dst *float32, idx *int32, dy *float32, t, n int)
+
+// padRowsAVX2 is PadRows for w >= 1 and rows >= 1.
+//
+//go:noescape
+func padRowsAVX2(dst, src *float32, w, rows, dstStride, srcStride int, v float32)

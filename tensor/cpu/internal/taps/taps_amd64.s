@@ -539,3 +539,85 @@ inext:
 	JNZ  irow
 	VZEROUPPER
 	RET
+
+// func scatterArgmaxAVX2(dst *float32, idx *int32, dy *float32, t, n int)
+//
+// Per 8 outputs: mask = (idx == t), dst[i] += dy & mask, in order.
+TEXT ·scatterArgmaxAVX2(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         idx+8(FP), SI
+	MOVQ         dy+16(FP), DX
+	MOVQ         t+24(FP), BX
+	MOVQ         n+32(FP), R11
+	MOVL         BX, X7
+	VPBROADCASTD X7, Y7
+	XORQ         AX, AX
+
+sblock:
+	VMOVDQU  (SI)(AX*4), Y0
+	VPCMPEQD Y7, Y0, Y0
+	VANDPS   (DX)(AX*4), Y0, Y0
+	VADDPS   (DI)(AX*4), Y0, Y0
+	VMOVUPS  Y0, (DI)(AX*4)
+	ADDQ     $8, AX
+	CMPQ     AX, R11
+	JLT      sblock
+	VZEROUPPER
+	RET
+
+// func padRowsAVX2(dst, src *float32, w, rows, dstStride, srcStride int, v float32)
+//
+// Per row: w elements copied 8 at a time, then one by one; then dstStride-w copies of v
+// (in X0), one by one (the gaps are a few padding columns).
+TEXT ·padRowsAVX2(SB), NOSPLIT, $0-52
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  w+16(FP), R8
+	MOVQ  rows+24(FP), R9
+	MOVQ  dstStride+32(FP), R10
+	MOVQ  srcStride+40(FP), R11
+	MOVSS v+48(FP), X0
+	MOVQ  R10, R12
+	SUBQ  R8, R12
+	SHLQ  $2, R10
+	SHLQ  $2, R11
+
+prow:
+	XORQ AX, AX
+	MOVQ R8, CX
+	SUBQ $8, CX
+
+p8:
+	CMPQ    AX, CX
+	JG      p1
+	VMOVUPS (SI)(AX*4), Y1
+	VMOVUPS Y1, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     p8
+
+p1:
+	CMPQ  AX, R8
+	JGE   pgap
+	MOVSS (SI)(AX*4), X1
+	MOVSS X1, (DI)(AX*4)
+	INCQ  AX
+	JMP   p1
+
+pgap:
+	LEAQ (DI)(R8*4), DX
+	XORQ BX, BX
+
+pg1:
+	CMPQ  BX, R12
+	JGE   pnext
+	MOVSS X0, (DX)(BX*4)
+	INCQ  BX
+	JMP   pg1
+
+pnext:
+	ADDQ R10, DI
+	ADDQ R11, SI
+	DECQ R9
+	JNZ  prow
+	VZEROUPPER
+	RET

@@ -39,3 +39,11 @@ func deinterleaveRowsAVX2(even, odd, src *float32, w, rows, srcStride, dstStride
 func interleaveRowsAVX2(dst, even, odd *float32, w, rows, dstStride, srcStride int) {
 	panic("taps: no assembly in this build")
 }
+
+func scatterArgmaxAVX2(dst *float32, idx *int32, dy *float32, t, n int) {
+	panic("taps: no assembly in this build")
+}
+
+func padRowsAVX2(dst, src *float32, w, rows, dstStride, srcStride int, v float32) {
+	panic("taps: no assembly in this build")
+}
