@@ -88,6 +88,9 @@ var convCases = []convShapes{
 	{13, 2, 8, 8, 2, 3, tensor.Conv2DParams{Stride: 2, Pad: 1, Dilation: 1, Groups: 2}},
 	{7, 2, 9, 8, 2, 5, tensor.Conv2DParams{Stride: 2, Pad: 4, Dilation: 2, Groups: 2}},
 	{33, 2, 2, 2, 2, 3, tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 2}},
+	// Several stacks per channel, the last one partial (dwStack: 6 and 25 planes).
+	{37, 2, 16, 16, 2, 3, tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 2}},
+	{29, 2, 16, 16, 2, 3, tensor.Conv2DParams{Stride: 2, Pad: 1, Dilation: 1, Groups: 2}},
 }
 
 func TestConv2D(t *testing.T) {

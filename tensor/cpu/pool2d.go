@@ -19,7 +19,7 @@ func poolPlan(x, y tensor.Shape, p tensor.Pool2DParams) *dwPlan {
 	return newDWPlan(convGeom{
 		n: n, cin: c, h: h, w: w, cout: c, oh: y[2], ow: y[3], kh: p.K, kw: p.K,
 		groups: c, cg: 1, cog: 1, stride: p.Stride, pad: p.Pad, dil: 1,
-	})
+	}, 1)
 }
 
 // window returns the valid input range [lo, hi) of the window of output o along an axis
@@ -69,11 +69,11 @@ func (b *Backend) pool2D(out, in *tensor.Tensor, pp tensor.Pool2DParams) {
 		planes := scratch[slot*per : slot*per+p.planesLen]
 		yb := scratch[slot*per+p.planesLen : (slot+1)*per][:p.lv]
 		if pp.Kind == tensor.AvgPool {
-			p.split(planes, x[pl*hw:(pl+1)*hw])
+			p.split(planes, x[pl*hw:(pl+1)*hw], 0)
 			tapsShifted(yb, planes, p.tapOff, ones)
 			vecMul(yb[:p.l], yb[:p.l], inv[:p.l])
 		} else {
-			p.splitFill(planes, x[pl*hw:(pl+1)*hw], float32(math.Inf(-1)))
+			p.splitFill(planes, x[pl*hw:(pl+1)*hw], 0, float32(math.Inf(-1)))
 			tapsShiftedMax(yb, planes, p.tapOff)
 		}
 		tapsPadRows(y[pl*ohw:(pl+1)*ohw], yb, g.ow, g.oh, g.ow, p.ws, 0)
@@ -99,11 +99,11 @@ func (b *Backend) pool2DBackward(out, dyT, xT *tensor.Tensor, pp tensor.Pool2DPa
 		b.parallel(g.n*g.cin, work, func(slot, pl int) {
 			planes := scratch[slot*per : slot*per+p.planesLen]
 			ext := scratch[slot*per+p.planesLen : (slot+1)*per]
-			p.spreadExt(ext, dy[pl*ohw:(pl+1)*ohw])
+			p.spreadExt(ext, dy[pl*ohw:(pl+1)*ohw], 1, 0)
 			scaled := ext[p.front : p.front+p.l]
 			vecMul(scaled, scaled, inv[:p.l])
-			p.gather(planes, ext, ones)
-			p.merge(dx[pl*hw:(pl+1)*hw], planes)
+			p.gather(planes, ext, ones, 1)
+			p.merge(dx[pl*hw:(pl+1)*hw], planes, 0)
 		})
 		return
 	}
@@ -116,7 +116,7 @@ func (b *Backend) pool2DBackward(out, dyT, xT *tensor.Tensor, pp tensor.Pool2DPa
 		grad := scratch[slot*per+p.planesLen : slot*per+2*p.planesLen]
 		dyb := scratch[slot*per+2*p.planesLen : (slot+1)*per]
 		idx := idxs[slot*p.lv : (slot+1)*p.lv]
-		p.splitFill(planes, x[pl*hw:(pl+1)*hw], float32(math.Inf(-1)))
+		p.splitFill(planes, x[pl*hw:(pl+1)*hw], 0, float32(math.Inf(-1)))
 		tapsShiftedArgmax(idx, planes, p.tapOff)
 		p.spreadOutput(dyb, dy[pl*ohw:(pl+1)*ohw])
 		clear(dyb[g.oh*p.ws:])
@@ -124,7 +124,7 @@ func (b *Backend) pool2DBackward(out, dyT, xT *tensor.Tensor, pp tensor.Pool2DPa
 		// Outputs past l and in the gap columns carry a zero gradient: adding it is
 		// harmless.
 		tapsScatterArgmax(grad, idx, dyb[:p.lv], p.tapOff)
-		p.merge(dx[pl*hw:(pl+1)*hw], grad)
+		p.merge(dx[pl*hw:(pl+1)*hw], grad, 0)
 	})
 }
 
