@@ -227,7 +227,7 @@ func TestNB201SearchMethodsEndWithValidNetworks(t *testing.T) {
 			cfg.Space, cfg.Layers, cfg.Channels, cfg.SizeFrom, cfg.ArchLR = r.space, 1, 2, r.sizeFrom, 0.05
 			switch r.method {
 			case "zarts-rs", "zarts-mgs", "zarts-gld":
-				cfg.ZEvery, cfg.ZWarmup, cfg.ZSteps, cfg.ZSamples, cfg.ZSigma = 2, 0.01, 2, 2, 0.5
+				cfg.ZEvery, cfg.ZWarmup, cfg.ZSteps, cfg.ZSamples, cfg.ZSigma = 2, 0.01, 1, 2, 0.5
 			case "zo-darts++":
 				cfg.ZORounds = 2
 				cfg.BudgetHigh = 1e4

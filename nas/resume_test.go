@@ -89,7 +89,7 @@ func TestZODARTSResumeIsBitIdentical(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := tinyConfig("zo-darts++", c.epochs)
 			cfg.Space, cfg.SizeFrom, cfg.ZORounds, cfg.BudgetHigh = c.space, c.sizeFrom, 2, 1e4
-			cfg.Layers, cfg.Channels = 1, 2
+			cfg.Layers, cfg.Channels, cfg.Batch = 1, 2, 8 // 24 images per half: 3 iterations per epoch
 			resumeMatches(t, cfg, c.stopAfter)
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"godarts/autograd"
@@ -18,23 +19,60 @@ import (
 	"godarts/tensor/cpu"
 )
 
+// tinyData is n training and 12 test images of the embedded Fashion-MNIST subset, shrunk
+// to 12×12 (shrink): the search tests check what a search does, not what it learns, and
+// a 12×12 image is a fifth of the arithmetic of a 28×28 one.
 func tinyData(t *testing.T, n int) (train, test *data.Dataset) {
 	t.Helper()
-	tr, te, err := data.Open("embedded", "")
+	both, err := openEmbedded()
 	if err != nil {
 		t.Fatal(err)
 	}
+	tr, te := both[0], both[1]
 	if tr, err = tr.Subset(n, 1); err != nil {
 		t.Fatal(err)
 	}
-	if te, err = te.Subset(40, 1); err != nil {
+	if te, err = te.Subset(12, 1); err != nil {
 		t.Fatal(err)
 	}
-	return tr, te
+	return shrink(tr), shrink(te)
 }
 
+// openEmbedded decompresses the embedded data once for every test (read only: Subset
+// copies).
+var openEmbedded = sync.OnceValues(func() ([2]*data.Dataset, error) {
+	tr, te, err := data.Open("embedded", "")
+	return [2]*data.Dataset{tr, te}, err
+})
+
+// shrink averages 2×2 blocks of the centre 24×24 of each 28×28 image (12×12 out).
+func shrink(d *data.Dataset) *data.Dataset {
+	const in, crop, out = 28, 2, 12
+	if d.H != in || d.W != in {
+		panic("shrink: want 28×28 images")
+	}
+	s := *d
+	s.H, s.W = out, out
+	s.Pixels = make([]uint8, d.N*d.C*out*out)
+	for p := 0; p < d.N*d.C; p++ {
+		src, dst := d.Pixels[p*in*in:], s.Pixels[p*out*out:]
+		for y := 0; y < out; y++ {
+			for x := 0; x < out; x++ {
+				sum := 0
+				for _, o := range [4]int{0, 1, in, in + 1} {
+					sum += int(src[(crop+2*y)*in+crop+2*x+o])
+				}
+				dst[y*out+x] = uint8((sum + 2) / 4)
+			}
+		}
+	}
+	return &s
+}
+
+// tinyConfig is a search of C 2, 3 cells, batch 12: 2 iterations per epoch on the 24
+// images of each half of newTinySearch's 48.
 func tinyConfig(method string, epochs int) SearchConfig {
-	return SearchConfig{Method: method, Epochs: epochs, Batch: 8, Channels: 4, Layers: 3, Seed: 7}
+	return SearchConfig{Method: method, Epochs: epochs, Batch: 12, Channels: 2, Layers: 3, Seed: 7}
 }
 
 func newTinySearch(t *testing.T, cfg SearchConfig, dir string) *Search {
@@ -44,7 +82,9 @@ func newTinySearch(t *testing.T, cfg SearchConfig, dir string) *Search {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSearch(cfg, cpu.New(2), tr, te, d, progress.New(&strings.Builder{}, progress.Quiet))
+	// One thread: on these tiny tensors a second costs more than it brings on the shared
+	// 2 cores (results do not depend on the thread count).
+	s, err := NewSearch(cfg, cpu.New(1), tr, te, d, progress.New(&strings.Builder{}, progress.Quiet))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +100,8 @@ func TestSearchMethodsEndWithValidGenotypes(t *testing.T) {
 			case "fairdarts", "dscd":
 				cfg.Threshold = 0.5 // the tiny run cannot push σ to 0.85; keep the cell non-empty
 			case "zarts-rs", "zarts-mgs", "zarts-gld":
-				cfg.ZEvery, cfg.ZWarmup, cfg.ZSteps, cfg.ZSamples = 2, 0.01, 2, 2
+				// one α update per epoch, one fine-tuning step per candidate
+				cfg.ZEvery, cfg.ZWarmup, cfg.ZSteps, cfg.ZSamples = 3, 0.01, 1, 2
 				cfg.ZSigma = 0.5 // large moves, so the tiny run changes the genotype
 			case "zo-darts++":
 				cfg.ZORounds = 2
@@ -191,7 +232,7 @@ func TestSearchNetworkParamCountMatchesPyTorch(t *testing.T) {
 // stepped by the main optimiser and never move.
 func TestZARTSWeightCopiesTrain(t *testing.T) {
 	cfg := tinyConfig("zarts-mgs", 1)
-	cfg.ZEvery, cfg.ZWarmup, cfg.ZSteps, cfg.ZSamples = 1, 0.01, 3, 2
+	cfg.ZEvery, cfg.ZWarmup, cfg.ZSteps, cfg.ZSamples = 3, 0.01, 3, 2 // one α update, on the first iteration
 	s := newTinySearch(t, cfg, t.TempDir())
 	z := s.arch.(*ZARTS)
 	z.TrackMoved = true
