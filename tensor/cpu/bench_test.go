@@ -138,6 +138,20 @@ func benchOps(sh benchShape) []benchOp {
 		}
 		return func() { dev.Run(tensor.WeightedSumBackwardOp{}, out, in) }
 	}})
+	// Strided copies, counted as one operation per element: the crop of FactorizedReduce
+	// (x[:, :, 1:, 1:]) and a cell's concatenation into a channel slice.
+	crop := benchN * benchC * (benchHW - 1) * (benchHW - 1)
+	ops = append(ops, benchOp{"copy_crop", crop, func(dev tensor.Backend, rng *tensor.RNG) func() {
+		x := benchInput(dev, rng, benchN, benchC, benchHW, benchHW)
+		v := x.Narrow(2, 1, benchHW-1).Narrow(3, 1, benchHW-1)
+		y := tensor.New(dev, v.Shape...)
+		return func() { dev.Run(tensor.CopyOp{}, []*tensor.Tensor{y}, []*tensor.Tensor{v}) }
+	}}, benchOp{"copy_concat", numel, func(dev tensor.Backend, rng *tensor.RNG) func() {
+		x := benchInput(dev, rng, benchN, benchC, benchHW, benchHW)
+		y := tensor.New(dev, benchN, 4*benchC, benchHW, benchHW)
+		v := y.Narrow(1, benchC, benchC)
+		return func() { dev.Run(tensor.CopyOp{}, []*tensor.Tensor{v}, []*tensor.Tensor{x}) }
+	}})
 	ops = append(ops, benchOp{"relu/fwd", numel, func(dev tensor.Backend, rng *tensor.RNG) func() {
 		x := benchInput(dev, rng, benchN, benchC, benchHW, benchHW)
 		y := tensor.NewLike(x)

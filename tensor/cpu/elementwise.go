@@ -217,20 +217,35 @@ func (b *Backend) copyStrided(dst, src *tensor.Tensor) {
 	dbuf, sbuf := bufData(dst.Buf), bufData(src.Buf)
 	rows := shape[0] * shape[1] * shape[2]
 	w := shape[3]
+	unit := ds[3] == 1 && ss[3] == 1
 	b.parallelRange(rows, max(1, elemGrain/w), w, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
+		for r := lo; r < hi; {
 			i2 := r % shape[2]
 			i1 := (r / shape[2]) % shape[1]
 			i0 := r / (shape[2] * shape[1])
 			do := dst.Off + i0*ds[0] + i1*ds[1] + i2*ds[2]
 			so := src.Off + i0*ss[0] + i1*ss[1] + i2*ss[2]
-			if ds[3] == 1 && ss[3] == 1 {
-				copy(dbuf[do:do+w], sbuf[so:so+w])
-				continue
+			// The rows left in this plane and chunk: one call for all of them when
+			// the destination rows are contiguous (a channel slice or a crop copied
+			// out), instead of a copy per row.
+			run := min(hi-r, shape[2]-i2)
+			switch {
+			case unit && ds[2] == w && ss[2] == w:
+				copy(dbuf[do:do+run*w], sbuf[so:so+run*w])
+			case unit && ds[2] == w && ss[2] > w:
+				tapsPadRows(dbuf[do:do+run*w], sbuf[so:], w, run, w, ss[2], 0)
+			case unit:
+				for k := range run {
+					copy(dbuf[do+k*ds[2]:do+k*ds[2]+w], sbuf[so+k*ss[2]:so+k*ss[2]+w])
+				}
+			default:
+				for k := range run {
+					for i := range w {
+						dbuf[do+k*ds[2]+i*ds[3]] = sbuf[so+k*ss[2]+i*ss[3]]
+					}
+				}
 			}
-			for i := range w {
-				dbuf[do+i*ds[3]] = sbuf[so+i*ss[3]]
-			}
+			r += run
 		}
 	})
 }

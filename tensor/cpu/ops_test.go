@@ -376,6 +376,29 @@ func TestCopyStrided(t *testing.T) {
 		}
 		closeTo(t, "transpose", mt.Read(), want, 0)
 		checkGuards(t, "transpose", mt)
+		// A crop of the last two dimensions (FactorizedReduce's x[:, :, 1:, 1:]) copied
+		// out, then back into the same crop of a zeroed tensor: the border stays zero.
+		big := input(dev, rng, 2, 3, 16, 16)
+		bigs := to64(big.Read())
+		crop := guarded(dev, 2, 3, 15, 15)
+		run(dev, tensor.CopyOp{}, []*tensor.Tensor{crop}, big.Narrow(2, 1, 15).Narrow(3, 1, 15))
+		want = want[:0]
+		for pl := range 2 * 3 {
+			for i := 1; i < 16; i++ {
+				want = append(want, bigs[(pl*16+i)*16+1:(pl*16+i)*16+16]...)
+			}
+		}
+		closeTo(t, "crop out", crop.Read(), want, 0)
+		checkGuards(t, "crop out", crop)
+		back := tensor.New(dev, 2, 3, 16, 16)
+		run(dev, tensor.CopyOp{}, []*tensor.Tensor{back.Narrow(2, 1, 15).Narrow(3, 1, 15)}, crop)
+		want = make([]float64, len(bigs))
+		for i := range bigs {
+			if r, c := (i/16)%16, i%16; r > 0 && c > 0 {
+				want[i] = bigs[i]
+			}
+		}
+		closeTo(t, "crop in", back.Read(), want, 0)
 	})
 }
 
