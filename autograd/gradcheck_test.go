@@ -55,6 +55,9 @@ func TestGradCheckEveryOp(t *testing.T) {
 	mask := ref.FromFloat64([]float64{0, 1.25, 1.25}, 3)
 	cases := []gcCase{
 		{"conv2d", []*autograd.Var{param(g, -1, 1, 2, 3, 5, 5), param(g, -1, 1, 4, 3, 3, 3)}, conv(tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 1})},
+		{"conv2d with bias", []*autograd.Var{param(g, -1, 1, 2, 3, 5, 5), param(g, -1, 1, 4, 3, 3, 3), param(g, -1, 1, 4)}, func(tp *autograd.Tape, in []*autograd.Var) *autograd.Var {
+			return tp.Conv2DBias(in[0], in[1], in[2], tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 1})
+		}},
 		{"conv2d stride 2", []*autograd.Var{param(g, -1, 1, 1, 2, 7, 6), param(g, -1, 1, 3, 2, 3, 3)}, conv(tensor.Conv2DParams{Stride: 2, Pad: 1, Dilation: 1, Groups: 1})},
 		{"conv2d dilation 2", []*autograd.Var{param(g, -1, 1, 1, 2, 7, 7), param(g, -1, 1, 2, 2, 3, 3)}, conv(tensor.Conv2DParams{Stride: 1, Pad: 2, Dilation: 2, Groups: 1})},
 		{"conv2d depthwise", []*autograd.Var{param(g, -1, 1, 2, 3, 5, 5), param(g, -1, 1, 3, 1, 3, 3)}, conv(tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 3})},

@@ -22,17 +22,31 @@ func (tp *Tape) c(v *Var) *tensor.Tensor {
 
 // Conv2D is a 2-d convolution of x [N,Cin,H,W] with w [Cout,Cin/G,KH,KW].
 func (tp *Tape) Conv2D(x, w *Var, p tensor.Conv2DParams) *Var {
+	return tp.Conv2DBias(x, w, nil, p)
+}
+
+// Conv2DBias is Conv2D plus a per-channel bias b [Cout] (nil for none), added in place:
+// one tape entry, so the output before the bias is never kept.
+func (tp *Tape) Conv2DBias(x, w, b *Var, p tensor.Conv2DParams) *Var {
 	xv := tp.c(x)
 	y := tensor.Conv2D(xv, w.Value, p)
-	return tp.result("conv2d", y, []*Var{x, w}, func(g *tensor.Tensor) []*tensor.Tensor {
-		var gx, gw *tensor.Tensor
+	name := "conv2d"
+	if b != nil {
+		tensor.AddBiasInto(y, b.Value)
+		name = "conv2d_bias"
+	}
+	return tp.result(name, y, []*Var{x, w, b}, func(g *tensor.Tensor) []*tensor.Tensor {
+		var gx, gw, gb *tensor.Tensor
 		if need(x) {
 			gx = tensor.Conv2DBackwardData(g, w.Value, xv.Shape, p)
 		}
 		if need(w) {
 			gw = tensor.Conv2DBackwardFilter(xv, g, w.Value.Shape, p)
 		}
-		return []*tensor.Tensor{gx, gw}
+		if need(b) {
+			gb = tensor.BiasBackward(g)
+		}
+		return []*tensor.Tensor{gx, gw, gb}
 	})
 }
 

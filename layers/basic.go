@@ -31,11 +31,7 @@ func NewConv2d(dev tensor.Backend, rng *tensor.RNG, cin, cout, k, stride, pad, d
 }
 
 func (c *Conv2d) Forward(tp *autograd.Tape, x *autograd.Var) *autograd.Var {
-	y := tp.Conv2D(x, c.Weight, c.P)
-	if c.Bias != nil {
-		y = tp.AddBias(y, c.Bias)
-	}
-	return y
+	return tp.Conv2DBias(x, c.Weight, c.Bias, c.P)
 }
 
 func (c *Conv2d) Params() []Named {

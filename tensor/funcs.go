@@ -295,6 +295,14 @@ func AddBias(x, b *Tensor) *Tensor {
 	return out
 }
 
+// AddBiasInto adds b[C] to x[N,C,...] in place.
+func AddBiasInto(x, b *Tensor) {
+	if len(x.Shape) < 2 || len(b.Shape) != 1 || b.Shape[0] != x.Shape[1] {
+		mismatch("add_bias", x.Shape, b.Shape)
+	}
+	run(AddBiasOp{}, []*Tensor{x}, x, b)
+}
+
 // BiasBackward returns Σ of dy over every dimension but 1.
 func BiasBackward(dy *Tensor) *Tensor {
 	if len(dy.Shape) < 2 {

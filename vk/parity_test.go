@@ -149,6 +149,16 @@ var parityCases = []parityCase{
 		}
 		return out
 	}},
+	{name: "conv2d with bias in place (autograd)", run: func(dev tensor.Backend, g *tensor.RNG) []*tensor.Tensor {
+		x := autograd.Param(rnd(dev, g, 2, 3, 6, 6))
+		w, b := autograd.Param(rnd(dev, g, 4, 3, 3, 3)), autograd.Param(rnd(dev, g, 4))
+		tp := autograd.NewTape()
+		y := tp.Conv2DBias(x, w, b, tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 1})
+		out := []*tensor.Tensor{tensor.Clone(y.Value)}
+		tp.Backward(tp.Sum(tp.Mul(y, autograd.Const(rnd(dev, g, y.Value.Shape...))), 1))
+		tp.Release()
+		return append(out, x.Grad, w.Grad, b.Grad)
+	}},
 	convCase("conv3x3", []int{2, 3, 7, 7}, []int{5, 3, 3, 3}, tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 1}),
 	convCase("conv_s2_d2", []int{3, 4, 9, 8}, []int{6, 4, 3, 3}, tensor.Conv2DParams{Stride: 2, Pad: 2, Dilation: 2, Groups: 1}),
 	convCase("conv1x1_big", []int{2, 70, 5, 5}, []int{67, 70, 1, 1}, tensor.Conv2DParams{Stride: 1, Pad: 0, Dilation: 1, Groups: 1}),
