@@ -77,6 +77,15 @@ func newEvalCell(dev tensor.Backend, rng *tensor.RNG, g *genotype.Genotype, kind
 
 func (c *evalCell) forward(tp *autograd.Tape, s0, s1 *autograd.Var, drop func(*autograd.Var) *autograd.Var) *autograd.Var {
 	states := map[int]*autograd.Var{0: c.pre0.Forward(tp, s0), 1: c.pre1.Forward(tp, s1)}
+	// Without a recording tape, op outputs and partial sums are freed once summed
+	// (Tape.Drop); the states (which identity ops return as they are) stay.
+	keep := func(more ...*autograd.Var) []*autograd.Var {
+		ks := append(more, s0, s1)
+		for _, st := range states {
+			ks = append(ks, st)
+		}
+		return ks
+	}
 	for i, ops := range c.nodes {
 		var sum *autograd.Var
 		for _, o := range ops {
@@ -87,7 +96,9 @@ func (c *evalCell) forward(tp *autograd.Tape, s0, s1 *autograd.Var, drop func(*a
 			if sum == nil {
 				sum = h
 			} else {
-				sum = tp.Add(sum, h)
+				next := tp.Add(sum, h)
+				tp.Drop([]*autograd.Var{sum, h}, keep(next)...)
+				sum = next
 			}
 		}
 		if sum != nil {
@@ -98,7 +109,10 @@ func (c *evalCell) forward(tp *autograd.Tape, s0, s1 *autograd.Var, drop func(*a
 	for i, j := range c.concat {
 		outs[i] = states[j]
 	}
-	return tp.ConcatChannels(outs...)
+	out := tp.ConcatChannels(outs...)
+	all := keep()
+	tp.Drop(all[2:], s0, s1, out)
+	return out
 }
 
 // auxHead is model.py AuxiliaryHeadCIFAR, adapted to 7x7 maps (Fashion-MNIST) by choosing
@@ -206,12 +220,18 @@ func (n *EvalNetwork) Forward(tp *autograd.Tape, x *autograd.Var) (logits, auxLo
 	s0 := n.stem.Forward(tp, x)
 	s1 := s0
 	for i, c := range n.cells {
-		s0, s1 = s1, c.forward(tp, s0, s1, drop)
+		s2 := c.forward(tp, s0, s1, drop)
+		if s0 != s1 {
+			tp.Drop([]*autograd.Var{s0}, x) // read by no later cell (no-op when recording)
+		}
+		s0, s1 = s1, s2
 		if n.aux != nil && n.training && i == n.auxAt {
 			auxLogits = n.aux.classifier.Forward(tp, tp.Reshape(n.aux.features.Forward(tp, s1), s1.Value.Shape[0], -1))
 		}
 	}
-	return n.classifier.Forward(tp, tp.GlobalAvgPool(s1)), auxLogits
+	pooled := tp.GlobalAvgPool(s1)
+	tp.Drop([]*autograd.Var{s0, s1}, x)
+	return n.classifier.Forward(tp, pooled), auxLogits
 }
 
 // dropPath zeroes whole samples with probability p and scales the rest by 1/(1−p)

@@ -75,10 +75,10 @@ func (m *liveMeter) Free(b tensor.Buffer) {
 // TestNB201ForwardWithoutGradFreesOnlyDeadActivations is the test above for the NB201
 // stage supernet (nb201 and nb201-varied with the size-variable phase on: α_mix and the
 // early-exit mixture α_exit live) and the NB201 evaluation network (skip connections,
-// a node whose inputs are all none, a stage of none), in training and evaluation mode:
-// the logits of NoGrad and nil tapes equal a recording tape's on a backend that poisons
-// freed buffers, and the no-grad passes hold at most maxShare of the activations the
-// recording pass holds at its peak.
+// a node whose inputs are all none, a stage of none), and the DARTS_V2 evaluation
+// network, in training and evaluation mode: the logits of NoGrad and nil tapes equal a
+// recording tape's on a backend that poisons freed buffers, and the no-grad passes hold
+// at most maxShare of the activations the recording pass holds at its peak.
 func TestNB201ForwardWithoutGradFreesOnlyDeadActivations(t *testing.T) {
 	dev := &liveMeter{poisonOnFree: poisonOnFree{ref.New()}}
 	rng := tensor.NewRNG(6)
@@ -103,11 +103,22 @@ func TestNB201ForwardWithoutGradFreesOnlyDeadActivations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dartsV2, err := genotype.ByName("DARTS_V2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dartsEval, err := NewEvalNetwork(dev, rng, dartsV2, EvalConfig{C: 4, Layers: 5, Classes: 3, InChannels: 1}, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
 	nets := []struct {
 		name     string
 		build    func() (forward, func(bool))
 		maxShare float64
 	}{
+		{"DARTS_V2 evaluation network", func() (forward, func(bool)) {
+			return func(tp *autograd.Tape, x *autograd.Var) *autograd.Var { l, _ := dartsEval.Forward(tp, x); return l }, dartsEval.SetTraining
+		}, 0.3},
 		{"nb201 supernet", func() (forward, func(bool)) { return supernet("nb201") }, 0.3},
 		{"nb201-varied supernet", func() (forward, func(bool)) { return supernet("nb201-varied") }, 0.3},
 		{"evaluation network", func() (forward, func(bool)) {
