@@ -13,13 +13,18 @@ import (
 // divides by the number of valid inputs (PyTorch's count_include_pad=False, as DARTS
 // uses), and -inf for max pooling.
 
-// poolPlan returns the depthwise plan of a pooling.
-func poolPlan(x, y tensor.Shape, p tensor.Pool2DParams) *dwPlan {
+// poolPlan returns the depthwise plan of a pooling; stacked: with the data gradient's
+// stacks of planes (depthwise.go).
+func poolPlan(x, y tensor.Shape, p tensor.Pool2DParams, stacked bool) *dwPlan {
 	n, c, h, w := x.NCHW("pool2d")
-	return newDWPlan(convGeom{
+	g := convGeom{
 		n: n, cin: c, h: h, w: w, cout: c, oh: y[2], ow: y[3], kh: p.K, kw: p.K,
 		groups: c, cg: 1, cog: 1, stride: p.Stride, pad: p.Pad, dil: 1,
-	}, 1)
+	}
+	if stacked {
+		return newDWPlan(g, dwStack(g))
+	}
+	return newDWPlan(g, 1)
 }
 
 // window returns the valid input range [lo, hi) of the window of output o along an axis
@@ -54,7 +59,7 @@ func onesN(n int) []float32 {
 }
 
 func (b *Backend) pool2D(out, in *tensor.Tensor, pp tensor.Pool2DParams) {
-	p := poolPlan(in.Shape, out.Shape, pp)
+	p := poolPlan(in.Shape, out.Shape, pp, false)
 	g := p.g
 	y, x := data(out), data(in)
 	hw, ohw := g.h*g.w, g.oh*g.ow
@@ -81,12 +86,12 @@ func (b *Backend) pool2D(out, in *tensor.Tensor, pp tensor.Pool2DParams) {
 }
 
 // pool2DBackward: average pooling is the depthwise data gradient of dy/count with
-// weights of one; max pooling finds each window's first maximum in row-major order
+// weights of one, on stacks of planes as that gradient; max pooling finds each window's first maximum in row-major order
 // (taps.ShiftedArgmax over the -inf-padded phase planes) and adds dy there, one masked
 // vector pass per tap (taps.ScatterArgmax). (An input of
 // -inf that ties with the padding of its window loses its gradient to the padding.)
 func (b *Backend) pool2DBackward(out, dyT, xT *tensor.Tensor, pp tensor.Pool2DParams) {
-	p := poolPlan(xT.Shape, dyT.Shape, pp)
+	p := poolPlan(xT.Shape, dyT.Shape, pp, pp.Kind == tensor.AvgPool)
 	g := p.g
 	dx, dy, x := data(out), data(dyT), data(xT)
 	hw, ohw := g.h*g.w, g.oh*g.ow
@@ -96,14 +101,34 @@ func (b *Backend) pool2DBackward(out, dyT, xT *tensor.Tensor, pp tensor.Pool2DPa
 		per := p.planesLen + p.extSize()
 		scratch := b.scratch.get(b.threads * per)
 		defer b.scratch.put(scratch)
-		b.parallel(g.n*g.cin, work, func(slot, pl int) {
+		if p.k == 1 {
+			b.parallel(g.n*g.cin, work, func(slot, pl int) {
+				planes := scratch[slot*per : slot*per+p.planesLen]
+				ext := scratch[slot*per+p.planesLen : (slot+1)*per]
+				p.spreadExt(ext, dy[pl*ohw:(pl+1)*ohw], 1, 0)
+				scaled := ext[p.front : p.front+p.l]
+				vecMul(scaled, scaled, inv[:p.l])
+				p.gather(planes, ext, ones, 1)
+				p.merge(dx[pl*hw:(pl+1)*hw], planes, 0)
+			})
+			return
+		}
+		tasks, task := p.stackTasks()
+		b.parallel(tasks, work, func(slot, t int) {
+			c, n0, np := task(t)
 			planes := scratch[slot*per : slot*per+p.planesLen]
 			ext := scratch[slot*per+p.planesLen : (slot+1)*per]
-			p.spreadExt(ext, dy[pl*ohw:(pl+1)*ohw], 1, 0)
-			scaled := ext[p.front : p.front+p.l]
-			vecMul(scaled, scaled, inv[:p.l])
-			p.gather(planes, ext, ones, 1)
-			p.merge(dx[pl*hw:(pl+1)*hw], planes, 0)
+			pl0 := n0*g.cin + c
+			p.spreadExt(ext, dy[pl0*ohw:], np, g.cin*ohw)
+			for j := range np {
+				scaled := ext[p.front+j*p.phaseSize : p.front+j*p.phaseSize+p.l]
+				vecMul(scaled, scaled, inv[:p.l])
+			}
+			p.gather(planes, ext, ones, np)
+			for j := range np {
+				pl := pl0 + j*g.cin
+				p.merge(dx[pl*hw:(pl+1)*hw], planes, j)
+			}
 		})
 		return
 	}
