@@ -8,8 +8,8 @@ import (
 )
 
 // eachImpl runs f once under every kernel implementation this machine has (generic Go,
-// AVX2, AVX-512; only generic under the purego tag), as Go's crypto packages test every
-// implementation.
+// AVX2, AVX-512, in packages simd and taps together; only generic under the purego
+// tag), as Go's crypto packages test every implementation.
 func eachImpl(t *testing.T, f func(t *testing.T)) {
 	orig := simd.Current()
 	defer func() {
@@ -23,9 +23,11 @@ func eachImpl(t *testing.T, f func(t *testing.T)) {
 			if err := simd.Select(name); err != nil {
 				t.Fatal(err)
 			}
-			// The fused-tap kernels have one assembly twin (AVX2+FMA), used with
-			// every simd implementation but the Go one.
-			taps.UseAssembly(name != "generic")
+			// The fused-tap kernels follow under the same name (generic, avx2,
+			// avx512); where package taps lacks one, its best assembly stands in.
+			if err := taps.Select(name); err != nil {
+				taps.UseAssembly(name != "generic")
+			}
 			f(t)
 		})
 	}

@@ -9,7 +9,7 @@ import (
 // row for widths around the 8-element block.
 func TestPadRows(t *testing.T) {
 	for _, useAsm := range modes() {
-		UseAssembly(useAsm)
+		useImpl(t, useAsm)
 		for _, w := range []int{1, 7, 8, 9, 16, 34} {
 			for _, gap := range []int{0, 1, 2, 8, 9} {
 				const rows, srcGap = 3, 5

@@ -13,7 +13,7 @@ import (
 func TestScatterArgmax(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, useAsm := range modes() {
-		UseAssembly(useAsm)
+		useImpl(t, useAsm)
 		for _, n := range []int{1, 7, 8, 9, 16, 23, 64, 100} {
 			for _, taps := range []int{1, 4, 9} {
 				name := fmt.Sprintf("asm=%v n=%d taps=%d", useAsm, n, taps)

@@ -9,7 +9,7 @@ import (
 // around the 16-element blocks, and that nothing is written past the outputs.
 func TestDeinterleave(t *testing.T) {
 	for _, useAsm := range modes() {
-		UseAssembly(useAsm)
+		useImpl(t, useAsm)
 		for _, n := range []int{0, 1, 2, 15, 16, 17, 31, 32, 33, 34, 50, 67} {
 			name := fmt.Sprintf("asm=%v n=%d", useAsm, n)
 			src := make([]float32, n)
@@ -56,7 +56,7 @@ func TestDeinterleave(t *testing.T) {
 // gaps between rows that must stay untouched.
 func TestDeinterleaveRows(t *testing.T) {
 	for _, useAsm := range modes() {
-		UseAssembly(useAsm)
+		useImpl(t, useAsm)
 		for _, w := range []int{1, 7, 8, 9, 16, 17, 24, 32, 40} {
 			const rows = 3
 			name := fmt.Sprintf("asm=%v w=%d", useAsm, w)

@@ -4,8 +4,21 @@ package taps
 
 import "github.com/klauspost/cpuid/v2"
 
-// cpuid checks that the OS saves the AVX register state.
-var haveAssembly = cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3)
+// cpuid checks that the OS saves the AVX (and AVX-512) register state.
+var (
+	haveAssembly = cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3)
+	haveAVX512   = haveAssembly && cpuid.CPU.Supports(cpuid.AVX512F)
+)
+
+// shiftedAVX512 is Shifted for n a positive multiple of 16 and taps >= 1.
+//
+//go:noescape
+func shiftedAVX512(dst, src *float32, off *int, w *float32, taps, n int)
+
+// weightedAVX512 is Weighted for n a positive multiple of 16 and k >= 1 inputs.
+//
+//go:noescape
+func weightedAVX512(dst *float32, xs **float32, w *float32, k, n int)
 
 // shiftedAVX2 is Shifted for n a positive multiple of 8 and taps >= 1.
 //

@@ -2,7 +2,18 @@
 
 package taps
 
-const haveAssembly = false
+const (
+	haveAssembly = false
+	haveAVX512   = false
+)
+
+func shiftedAVX512(dst, src *float32, off *int, w *float32, taps, n int) {
+	panic("taps: no assembly in this build")
+}
+
+func weightedAVX512(dst *float32, xs **float32, w *float32, k, n int) {
+	panic("taps: no assembly in this build")
+}
 
 func shiftedAVX2(dst, src *float32, off *int, w *float32, taps, n int) {
 	panic("taps: no assembly in this build")

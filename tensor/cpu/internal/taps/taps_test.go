@@ -7,12 +7,15 @@ import (
 	"testing"
 )
 
-// modes lists the implementations this build and CPU can run.
-func modes() []bool {
-	if HaveAssembly() {
-		return []bool{false, true}
+// modes lists the implementations this build and CPU can run (generic, avx2, avx512).
+func modes() []string { return Implementations() }
+
+// useImpl selects the named implementation.
+func useImpl(t *testing.T, name string) {
+	t.Helper()
+	if err := Select(name); err != nil {
+		t.Fatal(err)
 	}
-	return []bool{false}
 }
 
 func within(t *testing.T, name string, got float32, want, scale float64) {
@@ -26,7 +29,7 @@ func within(t *testing.T, name string, got float32, want, scale float64) {
 func TestShifted(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, useAsm := range modes() {
-		UseAssembly(useAsm)
+		useImpl(t, useAsm)
 		for _, n := range []int{0, 1, 7, 8, 9, 31, 32, 33, 65, 1100} {
 			for _, taps := range []int{1, 3, 9, 25} {
 				name := fmt.Sprintf("asm=%v n=%d taps=%d", useAsm, n, taps)
@@ -64,7 +67,7 @@ func TestShifted(t *testing.T) {
 func TestWeighted(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, useAsm := range modes() {
-		UseAssembly(useAsm)
+		useImpl(t, useAsm)
 		for _, n := range []int{0, 5, 8, 40, 1027} {
 			for _, k := range []int{1, 4, 8, MaxTaps} {
 				for _, inPlace := range []bool{false, true} {
@@ -119,21 +122,38 @@ func TestPanics(t *testing.T) {
 	}
 }
 
-func BenchmarkShifted9(b *testing.B) {
-	src := make([]float32, 34*34)
-	dst := make([]float32, 31*34+32)
-	off := []int{0, 1, 2, 34, 35, 36, 68, 69, 70}
-	w := make([]float32, 9)
-	for b.Loop() {
-		Shifted(dst, src, off, w)
+// BenchmarkShifted runs Shifted per implementation on the plane lengths of a 3x3
+// depthwise convolution of the paper config (stride 1: 8x8, 16x16 and 32x32 maps padded
+// by 1), data in L1.
+//
+//	go test ./tensor/cpu/internal/taps -run '^$' -bench Shifted
+func BenchmarkShifted(b *testing.B) {
+	defer UseAssembly(true)
+	for _, impl := range Implementations() {
+		for _, hw := range []int{8, 16, 32} {
+			ws := hw + 2
+			n := ((hw-1)*ws + hw + 7) &^ 7
+			b.Run(fmt.Sprintf("%s/%dx%d", impl, hw, hw), func(b *testing.B) {
+				if err := Select(impl); err != nil {
+					b.Fatal(err)
+				}
+				src := make([]float32, ws*ws+8)
+				dst := make([]float32, n)
+				off := []int{0, 1, 2, ws, ws + 1, ws + 2, 2 * ws, 2*ws + 1, 2*ws + 2}
+				w := make([]float32, 9)
+				for b.Loop() {
+					Shifted(dst, src, off, w)
+				}
+				b.ReportMetric(float64(2*9*len(dst))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
-	b.ReportMetric(float64(2*9*len(dst))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
 func TestShiftedMaxArgmax(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, useAsm := range modes() {
-		UseAssembly(useAsm)
+		useImpl(t, useAsm)
 		for _, n := range []int{1, 7, 8, 15, 16, 17, 33, 100, 1100} {
 			for _, taps := range []int{1, 2, 9, 25} {
 				name := fmt.Sprintf("asm=%v n=%d taps=%d", useAsm, n, taps)
@@ -170,7 +190,7 @@ func TestShiftedMaxArgmax(t *testing.T) {
 func TestShiftedDots(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, useAsm := range modes() {
-		UseAssembly(useAsm)
+		useImpl(t, useAsm)
 		for _, n := range []int{0, 1, 15, 16, 17, 33, 1100} {
 			for _, taps := range []int{1, 3, 4, 9, 25} {
 				name := fmt.Sprintf("asm=%v n=%d taps=%d", useAsm, n, taps)
@@ -203,4 +223,41 @@ func TestShiftedDots(t *testing.T) {
 		}
 	}
 	UseAssembly(true)
+}
+
+// TestAVX512MatchesAVX2 checks the documented bit-identity of the AVX-512 and AVX2
+// twins of Shifted and Weighted.
+func TestAVX512MatchesAVX2(t *testing.T) {
+	if !haveAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	defer UseAssembly(true)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{16, 40, 112, 136, 248, 1100} {
+		src := make([]float32, n+80)
+		for i := range src {
+			src[i] = float32(rng.NormFloat64())
+		}
+		off := []int{0, 1, 2, 34, 35, 36, 68, 69, 79}
+		w := make([]float32, len(off))
+		xs := make([][]float32, len(off))
+		for k := range w {
+			w[k] = float32(rng.NormFloat64())
+			xs[k] = src[off[k] : off[k]+n]
+		}
+		var got [2][2][]float32
+		for i, name := range []string{"avx2", "avx512"} {
+			useImpl(t, name)
+			got[i][0], got[i][1] = make([]float32, n), make([]float32, n)
+			Shifted(got[i][0], src, off, w)
+			Weighted(got[i][1], xs, w)
+		}
+		for f, fn := range []string{"Shifted", "Weighted"} {
+			for j := range n {
+				if math.Float32bits(got[0][f][j]) != math.Float32bits(got[1][f][j]) {
+					t.Fatalf("%s n=%d: element %d avx2 %v, avx512 %v", fn, n, j, got[0][f][j], got[1][f][j])
+				}
+			}
+		}
+	}
 }
