@@ -246,7 +246,8 @@ func ShiftedArgmax(idx []int32, src []float32, off []int) {
 //	}
 //
 // up to the order of summation, which is fixed for a given len(a) and implementation
-// (the assembly keeps eight partial sums per tap). Offsets as for Shifted with
+// (the AVX2 assembly keeps eight partial sums per tap, the AVX-512 one 32 over the
+// multiple of 32 it takes). Offsets as for Shifted with
 // len(a) outputs; len(dots) == len(off).
 func ShiftedDots(dots, a, src []float32, off []int) {
 	if len(dots) != len(off) {
@@ -268,7 +269,19 @@ func ShiftedDots(dots, a, src []float32, off []int) {
 			for k := range o4 {
 				o4[k] = off[min(t0+k, len(off)-1)]
 			}
-			dots4AVX2(&d4[0], &a[0], &src[0], &o4[0], n)
+			m := 0
+			if asm512 {
+				if m = n &^ 31; m > 0 {
+					dots4AVX512(&d4[0], &a[0], &src[0], &o4[0], m)
+				}
+			}
+			if m < n {
+				var e4 [4]float32
+				dots4AVX2(&e4[0], &a[m], &src[m], &o4[0], n-m)
+				for k := range d4 {
+					d4[k] += e4[k]
+				}
+			}
 			for k := 0; k < 4 && t0+k < len(off); k++ {
 				dots[t0+k] = d4[k]
 			}

@@ -253,3 +253,67 @@ zwtap16:
 zwdone:
 	VZEROUPPER
 	RET
+
+// func dots4AVX512(out *float32, a, src *float32, off *int, n int)
+//
+// dots4AVX2 in ZMM registers: n a positive multiple of 32, two blocks of 16 per step,
+// eight accumulators; each folded to YMM, then reduced as dots4AVX2 does.
+TEXT ·dots4AVX512(SB), NOSPLIT, $0-40
+	MOVQ   out+0(FP), DI
+	MOVQ   a+8(FP), SI
+	MOVQ   src+16(FP), DX
+	MOVQ   off+24(FP), R8
+	MOVQ   n+32(FP), CX
+	MOVQ   (R8), R10
+	LEAQ   (DX)(R10*4), R10
+	MOVQ   8(R8), R11
+	LEAQ   (DX)(R11*4), R11
+	MOVQ   16(R8), R12
+	LEAQ   (DX)(R12*4), R12
+	MOVQ   24(R8), R13
+	LEAQ   (DX)(R13*4), R13
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   AX, AX
+
+zdloop:
+	VMOVUPS     (SI)(AX*4), Z8
+	VMOVUPS     64(SI)(AX*4), Z9
+	VFMADD231PS (R10)(AX*4), Z8, Z0
+	VFMADD231PS 64(R10)(AX*4), Z9, Z4
+	VFMADD231PS (R11)(AX*4), Z8, Z1
+	VFMADD231PS 64(R11)(AX*4), Z9, Z5
+	VFMADD231PS (R12)(AX*4), Z8, Z2
+	VFMADD231PS 64(R12)(AX*4), Z9, Z6
+	VFMADD231PS (R13)(AX*4), Z8, Z3
+	VFMADD231PS 64(R13)(AX*4), Z9, Z7
+	ADDQ        $32, AX
+	CMPQ        AX, CX
+	JLT         zdloop
+
+	VADDPS        Z4, Z0, Z0
+	VADDPS        Z5, Z1, Z1
+	VADDPS        Z6, Z2, Z2
+	VADDPS        Z7, Z3, Z3
+	VEXTRACTF32X8 $1, Z0, Y4
+	VEXTRACTF32X8 $1, Z1, Y5
+	VEXTRACTF32X8 $1, Z2, Y6
+	VEXTRACTF32X8 $1, Z3, Y7
+	VADDPS        Y4, Y0, Y0
+	VADDPS        Y5, Y1, Y1
+	VADDPS        Y6, Y2, Y2
+	VADDPS        Y7, Y3, Y3
+	VHADDPS       Y1, Y0, Y10
+	VHADDPS       Y3, Y2, Y11
+	VHADDPS       Y11, Y10, Y12
+	VEXTRACTF128  $1, Y12, X13
+	VADDPS        X13, X12, X12
+	VMOVUPS       X12, (DI)
+	VZEROUPPER
+	RET

@@ -15,6 +15,11 @@ var (
 //go:noescape
 func shiftedAVX512(dst, src *float32, off *int, w *float32, taps, n int)
 
+// dots4AVX512 is dots4AVX2 for n a positive multiple of 32.
+//
+//go:noescape
+func dots4AVX512(out *float32, a, src *float32, off *int, n int)
+
 // weightedAVX512 is Weighted for n a positive multiple of 16 and k >= 1 inputs.
 //
 //go:noescape

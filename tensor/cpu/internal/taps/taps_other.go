@@ -11,6 +11,10 @@ func shiftedAVX512(dst, src *float32, off *int, w *float32, taps, n int) {
 	panic("taps: no assembly in this build")
 }
 
+func dots4AVX512(out *float32, a, src *float32, off *int, n int) {
+	panic("taps: no assembly in this build")
+}
+
 func weightedAVX512(dst *float32, xs **float32, w *float32, k, n int) {
 	panic("taps: no assembly in this build")
 }

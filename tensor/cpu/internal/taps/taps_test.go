@@ -150,6 +150,31 @@ func BenchmarkShifted(b *testing.B) {
 	}
 }
 
+// BenchmarkShiftedDots runs ShiftedDots per implementation on the lengths of a 3x3
+// depthwise filter gradient of the paper config (as BenchmarkShifted, rounded up to 16).
+func BenchmarkShiftedDots(b *testing.B) {
+	defer UseAssembly(true)
+	for _, impl := range Implementations() {
+		for _, hw := range []int{8, 16, 32} {
+			ws := hw + 2
+			n := ((hw-1)*ws + hw + 15) &^ 15
+			b.Run(fmt.Sprintf("%s/%dx%d", impl, hw, hw), func(b *testing.B) {
+				if err := Select(impl); err != nil {
+					b.Fatal(err)
+				}
+				src := make([]float32, ws*ws+16)
+				a := make([]float32, n)
+				off := []int{0, 1, 2, ws, ws + 1, ws + 2, 2 * ws, 2*ws + 1, 2*ws + 2}
+				dots := make([]float32, 9)
+				for b.Loop() {
+					ShiftedDots(dots, a, src, off)
+				}
+				b.ReportMetric(float64(2*9*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
 func TestShiftedMaxArgmax(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, useAsm := range modes() {
@@ -191,7 +216,7 @@ func TestShiftedDots(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, useAsm := range modes() {
 		useImpl(t, useAsm)
-		for _, n := range []int{0, 1, 15, 16, 17, 33, 1100} {
+		for _, n := range []int{0, 1, 15, 16, 17, 33, 48, 80, 1100} {
 			for _, taps := range []int{1, 3, 4, 9, 25} {
 				name := fmt.Sprintf("asm=%v n=%d taps=%d", useAsm, n, taps)
 				off := make([]int, taps)
