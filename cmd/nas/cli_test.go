@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -41,6 +42,9 @@ func TestBadInputIsOneLine(t *testing.T) {
 		{[]string{"frobnicate"}, 2, "frobnicate"},
 		{[]string{"search", "--bogus"}, 2, "bogus"},
 		{[]string{"search", "--epochs", "-1"}, 2, "--epochs"},
+		{[]string{"search", "--epochs", "0"}, 2, "--epochs 0"},
+		{[]string{"search", "--method", "zarts-mgs", "--zarts-steps", "0"}, 2, "--zarts-steps 0"},
+		{[]string{"train", "--model", "cnn", "--lr", "0"}, 2, "--lr 0"},
 		{[]string{"search", "--method", "magic"}, 2, "--method"},
 		{[]string{"search", "--order", "2", "--method", "fairdarts"}, 2, "--order"},
 		{[]string{"search", "--param-budget", "5"}, 2, "param-budget"},
@@ -197,5 +201,39 @@ func TestInspectNB201(t *testing.T) {
 				t.Errorf("text output %q lacks %q", out.String(), want)
 			}
 		}
+	}
+}
+
+// TestExplicitZeroIsKept checks that a 0 given on the command line for a setting where 0
+// means something (no final learning rate, no zero-one loss, no warm-up, penalty from the
+// start) is not replaced by the method's default, while left-out flags get the default.
+func TestExplicitZeroIsKept(t *testing.T) {
+	parse := func(args ...string) nas.SearchConfig {
+		t.Helper()
+		var cfg nas.SearchConfig
+		fs := flag.NewFlagSet("search", flag.ContinueOnError)
+		registerSearchFlags(fs, &cfg)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		full, err := searchSettings(fs, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return full
+	}
+	def := parse("--method", "fairdarts")
+	if def.LRMin == 0 || def.ZeroOneWeight == 0 {
+		t.Fatalf("defaults: lr-min %v, zero-one-weight %v, want non-zero", def.LRMin, def.ZeroOneWeight)
+	}
+	got := parse("--method", "fairdarts", "--lr-min", "0", "--zero-one-weight", "0")
+	if got.LRMin != 0 || got.ZeroOneWeight != 0 {
+		t.Errorf("explicit zeros: lr-min %v, zero-one-weight %v, want 0 and 0", got.LRMin, got.ZeroOneWeight)
+	}
+	if z := parse("--method", "zarts-mgs", "--zarts-warmup", "0"); z.ZWarmup != 0 {
+		t.Errorf("--zarts-warmup 0: got %v", z.ZWarmup)
+	}
+	if z := parse("--method", "zo-darts++", "--param-budget", "0:1000", "--penalty-from", "0", "--epochs", "10"); z.PenaltyFrom != 0 {
+		t.Errorf("--penalty-from 0: got %v", z.PenaltyFrom)
 	}
 }

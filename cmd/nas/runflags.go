@@ -193,3 +193,41 @@ func indexByte(s string, b byte) int {
 	}
 	return -1
 }
+
+// Many numeric flags default to 0, which stands for "the method's default" (their help
+// says which). An explicit 0 must not be silently replaced: refuseZero turns it into a
+// usage error where 0 is no setting (--epochs 0), and zeroSet tells the caller where 0 is
+// one (--lr-min 0), so it can put the 0 back after the defaults are filled in.
+
+// refuseZero returns a usage error for the first of names set explicitly to zero.
+func refuseZero(fs *flag.FlagSet, names ...string) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if err == nil && isZeroFlag(f) && contains(names, f.Name) {
+			err = &usageError{msg: fmt.Sprintf("--%s 0: want a positive value (leave the flag out for the default)", f.Name)}
+		}
+	})
+	return err
+}
+
+// zeroSet reports whether the flag name was set explicitly to zero.
+func zeroSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || (f.Name == name && isZeroFlag(f)) })
+	return set
+}
+
+func isZeroFlag(f *flag.Flag) bool {
+	var v float64
+	_, err := fmt.Sscan(f.Value.String(), &v)
+	return err == nil && v == 0
+}
+
+func contains(names []string, name string) bool {
+	for _, n := range names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}

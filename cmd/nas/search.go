@@ -50,9 +50,9 @@ func registerSearchFlags(fs *flag.FlagSet, cfg *nas.SearchConfig) {
 	fs.IntVar(&cfg.Layers, "layers", 0, "cells (default 8; 5 on the embedded data); on nb201 spaces cells per stage (default 3)")
 	fs.Float64Var(&cfg.TrainPortion, "train-portion", 0, "fraction of the training set for the weights; the rest trains α (default 0.5)")
 	fs.Float64Var(&cfg.LR, "lr", 0, "weight learning rate (default: the method's)")
-	fs.Float64Var(&cfg.LRMin, "lr-min", 0, "final weight learning rate of the cosine schedule (default 0.001)")
+	fs.Float64Var(&cfg.LRMin, "lr-min", 0, "final weight learning rate of the cosine schedule (default 0.001; an explicit 0 is 0)")
 	fs.Float64Var(&cfg.ArchLR, "arch-lr", 0, "architecture (α) learning rate (default: the method's)")
-	fs.Float64Var(&cfg.ZeroOneWeight, "zero-one-weight", 0, "FairDARTS zero-one loss weight (default 10)")
+	fs.Float64Var(&cfg.ZeroOneWeight, "zero-one-weight", 0, "FairDARTS zero-one loss weight (default 10; 0 turns the loss off)")
 	fs.Float64Var(&cfg.Threshold, "threshold", 0, "FairDARTS σ threshold for keeping an op (default 0.85)")
 	fs.IntVar(&cfg.DSCDN, "dscd-n", 0, "DSCD: consecutive non-improving steps before switching step type (default 10)")
 	fs.IntVar(&cfg.DSCDK, "dscd-k", 0, "DSCD: acceptance window in steps (default 100)")
@@ -63,14 +63,46 @@ func registerSearchFlags(fs *flag.FlagSet, cfg *nas.SearchConfig) {
 	fs.Float64Var(&cfg.ZSigma, "zarts-sigma", 0, "ZARTS: sampling σ, cosine-decayed (default 0.025)")
 	fs.Float64Var(&cfg.ZTau, "zarts-tau", 0, "ZARTS-MGS: temperature τ (default 0.01)")
 	fs.IntVar(&cfg.ZEvery, "zarts-every", 0, "ZARTS: α update every N iterations (default 10)")
-	fs.Float64Var(&cfg.ZWarmup, "zarts-warmup", 0, "ZARTS: fraction of the search before α updates (default 0.2)")
+	fs.Float64Var(&cfg.ZWarmup, "zarts-warmup", 0, "ZARTS: fraction of the search before α updates (default 0.2; 0 for none)")
 	fs.Float64Var(&cfg.ZRadius, "zarts-radius", 0, "ZARTS-GLD: largest search radius (default 0.1)")
 	fs.IntVar(&cfg.ZORounds, "zo-rounds", 0, "ZO-DARTS++: iterations per zeroth-order estimate, R (default 10)")
 	fs.Float64Var(&cfg.ZOMu, "zo-mu", 0, "ZO-DARTS++: perturbation μ as a fraction of ‖α‖ (default 0.005)")
 	fs.Float64Var(&cfg.Temperature, "temperature", 0, "sparsemax initial temperature (default 1.5, ×0.75 every 5 epochs)")
 	fs.Var(budgetFlag{rangeFlag{&cfg.BudgetLow, &cfg.BudgetHigh}}, "param-budget", "ZO-DARTS++: LOW:HIGH expected parameter count, or organs-small, organs-medium, organs-large; penalised outside (off by default)")
 	fs.Var(sizeFromFlag{&cfg.SizeFrom}, "size-search-from", "ZO-DARTS++ on nb201 spaces: first epoch of the kernel-size and cell-count search (default 20)")
-	fs.IntVar(&cfg.PenaltyFrom, "penalty-from", 0, "ZO-DARTS++: first epoch of the parameter penalty (default 40% of the epochs)")
+	fs.IntVar(&cfg.PenaltyFrom, "penalty-from", 0, "ZO-DARTS++: first epoch of the parameter penalty (default 40% of the epochs; or the size-search start on nb201 spaces)")
+}
+
+// searchSettings fills in the method's defaults for the flags left out. An explicit 0 is
+// refused where 0 is no setting and kept where it is one (--lr-min 0, --zero-one-weight
+// 0, --zarts-warmup 0, --penalty-from 0), not replaced by the default.
+func searchSettings(fs *flag.FlagSet, cfg nas.SearchConfig) (nas.SearchConfig, error) {
+	if err := refuseZero(fs, "epochs", "batch", "channels", "layers", "train-portion", "lr", "arch-lr",
+		"threshold", "dscd-n", "dscd-k", "dscd-coords", "zarts-samples", "zarts-steps", "zarts-sigma",
+		"zarts-tau", "zarts-every", "zarts-radius", "zo-rounds", "zo-mu", "temperature"); err != nil {
+		return cfg, err
+	}
+	full, err := cfg.Defaults()
+	if err != nil {
+		return cfg, &usageError{msg: err.Error()}
+	}
+	for _, z := range []struct {
+		name string
+		f    *float64
+		i    *int
+	}{
+		{"lr-min", &full.LRMin, nil}, {"zero-one-weight", &full.ZeroOneWeight, nil},
+		{"zarts-warmup", &full.ZWarmup, nil}, {"penalty-from", nil, &full.PenaltyFrom},
+	} {
+		if zeroSet(fs, z.name) {
+			if z.f != nil {
+				*z.f = 0
+			} else {
+				*z.i = 0
+			}
+		}
+	}
+	return full, nil
 }
 
 // namedBudgets are the parameter budgets of ZO-DARTS++'s size classes (HikariX/ZO-DARTS_PP
@@ -157,9 +189,9 @@ func search(cf commonFlags, cfg nas.SearchConfig, fs *flag.FlagSet, dir *rundir.
 		cf.subset = embeddedSearchSubset
 	}
 	cfg.Seed = cf.seed
-	full, err := cfg.Defaults()
+	full, err := searchSettings(fs, cfg)
 	if err != nil {
-		return &usageError{msg: err.Error()}
+		return err
 	}
 	dev, desc, err := openDevice(cf.device, cf.threads, stderr)
 	if err != nil {

@@ -62,6 +62,9 @@ func trainRun(cf commonFlags, tf trainFlags, fs *flag.FlagSet, dir *rundir.Dir, 
 	if tf.model != "" && tf.model != "cnn" {
 		return usagef("--model %q: want cnn", tf.model)
 	}
+	if err := refuseZero(fs, "channels", "layers", "epochs", "batch", "lr"); err != nil {
+		return err
+	}
 	c := &tf.cfg
 	embedded := cf.data == "embedded"
 	// An NB201 stage genotype (genotype.json of a search on an nb201 space).
