@@ -92,6 +92,9 @@ func load(d *rundir.Dir) (*run, error) {
 	if r.final, err = readGenotype(d.File(rundir.Genotype), r); err != nil {
 		return nil, err
 	}
+	if r.config == nil && len(r.metrics) == 0 {
+		return nil, fmt.Errorf("%s: no %s and no %s: not a run directory of nas search or nas train", d.Path, rundir.Config, rundir.Metrics)
+	}
 	return r, nil
 }
 

@@ -326,7 +326,7 @@ func TestReportMissingFiles(t *testing.T) {
 		{[]string{rundir.Metrics}, []string{"curves", "derived"}, []string{"trajectories", "cells"}},
 		{[]string{rundir.Genotype, rundir.Metrics}, []string{"cells", "genotype"}, []string{"trajectories"}},
 		{[]string{rundir.Config}, []string{"config"}, []string{"curves"}},
-		{[]string{rundir.Config, rundir.Metrics, rundir.Alphas, rundir.Genotype}, []string{"config", "curves", "trajectories", "cells", "genotype", "timings"}, nil},
+		{[]string{rundir.Config, rundir.Alphas, rundir.Genotype}, []string{"config", "trajectories"}, []string{"curves", "cells"}},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.remove, "+"), func(t *testing.T) {
@@ -351,6 +351,25 @@ func TestReportMissingFiles(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReportRefusesNonRunDirectory checks that a directory with neither config.json nor
+// metrics.jsonl gets an error naming it, not a page of empty sections.
+func TestReportRefusesNonRunDirectory(t *testing.T) {
+	dir := t.TempDir()
+	writeRun(t, dir)
+	for _, f := range []string{rundir.Config, rundir.Metrics} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := Write(dir)
+	if err == nil || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "not a run directory") {
+		t.Fatalf("Write on a directory without config.json and metrics.jsonl: %v", err)
+	}
+	if _, statErr := os.Stat(filepath.Join(dir, rundir.Report)); statErr == nil {
+		t.Error("report.html written anyway")
 	}
 }
 

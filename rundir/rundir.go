@@ -25,7 +25,10 @@ const (
 )
 
 // Dir is a run directory.
-type Dir struct{ Path string }
+type Dir struct {
+	Path    string
+	created bool // made by Create (it did not exist)
+}
 
 // Default returns runs/<command>-<timestamp> under the working directory.
 func Default(command string, now time.Time) string {
@@ -34,10 +37,19 @@ func Default(command string, now time.Time) string {
 
 // Create makes the directory (and its parents) when missing.
 func Create(path string) (*Dir, error) {
+	_, statErr := os.Stat(path)
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		return nil, fmt.Errorf("create run directory: %w", err)
 	}
-	return &Dir{Path: path}, nil
+	return &Dir{Path: path, created: os.IsNotExist(statErr)}, nil
+}
+
+// Discard removes the directory when Create made it and nothing has been written into
+// it: a command that fails before its first file leaves no empty run directory behind.
+func (d *Dir) Discard() {
+	if d != nil && d.created {
+		os.Remove(d.Path) // fails, harmlessly, when the directory is not empty
+	}
 }
 
 // Open returns an existing run directory, for --resume and report.

@@ -2,6 +2,7 @@ package rundir
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -47,5 +48,33 @@ func TestDefaultName(t *testing.T) {
 	got := Default("search", time.Date(2026, 11, 22, 9, 5, 3, 0, time.UTC))
 	if got != "runs/search-20261122-090503" {
 		t.Fatalf("got %s", got)
+	}
+}
+
+// TestDiscard checks that Discard removes only a directory Create made and left empty.
+func TestDiscard(t *testing.T) {
+	base := t.TempDir()
+	made, err := Create(filepath.Join(base, "new", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	made.Discard()
+	if _, err := os.Stat(made.Path); !os.IsNotExist(err) {
+		t.Errorf("empty directory made by Create survived Discard: %v", err)
+	}
+	full, _ := Create(filepath.Join(base, "full"))
+	if err := full.WriteJSON(Config, map[string]int{"a": 1}); err != nil {
+		t.Fatal(err)
+	}
+	full.Discard()
+	if _, err := os.Stat(full.File(Config)); err != nil {
+		t.Errorf("Discard removed a directory holding %s: %v", Config, err)
+	}
+	existing := filepath.Join(base, "mine")
+	os.Mkdir(existing, 0o755)
+	d, _ := Create(existing)
+	d.Discard()
+	if _, err := os.Stat(existing); err != nil {
+		t.Errorf("Discard removed an empty directory the user had made: %v", err)
 	}
 }

@@ -90,6 +90,9 @@ func NewTrainer(cfg Config, dev tensor.Backend, model Model, rng *tensor.RNG, tr
 	if cfg.Epochs < 1 || cfg.Batch < 2 || !(cfg.LR > 0) {
 		return nil, fmt.Errorf("--epochs %d --batch %d --lr %v: want ≥ 1 epoch, batch ≥ 2, lr > 0", cfg.Epochs, cfg.Batch, cfg.LR)
 	}
+	if cfg.Batch > trainSet.N { // the last partial batch is dropped: no step would run
+		return nil, fmt.Errorf("--batch %d: larger than the training set (%d images)", cfg.Batch, trainSet.N)
+	}
 	mean, std := trainSet.ChannelStats()
 	var aug data.Augment
 	switch cfg.Augment {

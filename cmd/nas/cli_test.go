@@ -45,6 +45,8 @@ func TestBadInputIsOneLine(t *testing.T) {
 		{[]string{"search", "--epochs", "0"}, 2, "--epochs 0"},
 		{[]string{"search", "--method", "zarts-mgs", "--zarts-steps", "0"}, 2, "--zarts-steps 0"},
 		{[]string{"train", "--model", "cnn", "--lr", "0"}, 2, "--lr 0"},
+		{[]string{"train", "--model", "cnn", "--subset", "5"}, 2, "--batch 64"},
+		{[]string{"report", dir}, 1, "not a run directory"},
 		{[]string{"search", "--method", "magic"}, 2, "--method"},
 		{[]string{"search", "--order", "2", "--method", "fairdarts"}, 2, "--order"},
 		{[]string{"search", "--param-budget", "5"}, 2, "param-budget"},

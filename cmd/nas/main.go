@@ -131,7 +131,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return &usageError{msg: err.Error()}
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (flags go before it? see nas %s -h)", fs.Arg(0), fs.Name())
+		return usagef("unexpected argument %q (flags go before it? see %s -h)", fs.Arg(0), fs.Name())
 	}
 	return nil
 }

@@ -36,7 +36,11 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return search(cf, cfg, fs, dir, stdout, stderr)
+	if err := search(cf, cfg, fs, dir, stdout, stderr); err != nil {
+		dir.Discard() // an empty run directory made by this call
+		return err
+	}
+	return nil
 }
 
 // registerSearchFlags defines the flags of the search settings.

@@ -52,7 +52,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return trainRun(cf, tf, fs, dir, stdout, stderr)
+	if err := trainRun(cf, tf, fs, dir, stdout, stderr); err != nil {
+		dir.Discard() // an empty run directory made by this call
+		return err
+	}
+	return nil
 }
 
 func trainRun(cf commonFlags, tf trainFlags, fs *flag.FlagSet, dir *rundir.Dir, stdout, stderr io.Writer) error {
