@@ -3,6 +3,8 @@ package cpu
 import (
 	"runtime"
 	"sync"
+
+	"godarts/tensor"
 )
 
 // Buffers of at least pooledMin elements are recycled: a training step allocates the same
@@ -10,6 +12,11 @@ import (
 // 0.4 ms for 4 MiB, four times a ReLU over it) where a recycled one costs a clear. A
 // buffer returns to the pool when Free is called or, through a runtime cleanup, when the
 // garbage collector finds it unreachable.
+//
+// The clear is lazy: a recycled buffer is handed out stale (old contents, marked) and
+// zeroed on its first use, unless that first use is an op that overwrites the whole
+// buffer (claimOutputs), which is what nearly every activation and gradient is
+// allocated for. That saves a write pass over memory per op output.
 const pooledMin = 1 << 14
 
 // The pool may hold idle as many bytes as were ever handed out at once (its high-water
@@ -92,12 +99,11 @@ func (b *Backend) alloc(n int) *buffer {
 		return &buffer{data: make([]float32, n)}
 	}
 	d := b.buffers.get(n)
+	stale := d != nil
 	if d == nil {
 		d = make([]float32, n)
-	} else {
-		b.clear(d)
 	}
-	buf := &buffer{data: d}
+	buf := &buffer{data: d, stale: stale}
 	buf.cleanup = runtime.AddCleanup(buf, b.buffers.put, d)
 	buf.pooled = true
 	return buf
@@ -111,6 +117,63 @@ func (b *Backend) free(buf *buffer) {
 	buf.cleanup.Stop()
 	b.buffers.put(buf.data)
 	buf.data = nil
+}
+
+// materialize zeroes the buffers of ts that are still stale, in parallel.
+func (b *Backend) materialize(ts []*tensor.Tensor) {
+	for _, t := range ts {
+		if t == nil {
+			continue
+		}
+		if cb, ok := t.Buf.(*buffer); ok && cb.stale {
+			b.clear(cb.data)
+			cb.stale = false
+		}
+	}
+}
+
+// claimOutputs marks as written the stale buffers that op will overwrite whole: out
+// tensors that the op writes entirely, cover their buffer exactly and are not also
+// inputs (in place).
+func claimOutputs(op tensor.Op, out, in []*tensor.Tensor) {
+	first, last := overwritten(op, len(out))
+	for _, t := range out[first:last] {
+		if t == nil {
+			continue
+		}
+		cb, ok := t.Buf.(*buffer)
+		if !ok || !cb.stale || t.Off != 0 || t.Numel() != len(cb.data) || !t.IsContiguous() {
+			continue
+		}
+		inPlace := false
+		for _, x := range in {
+			if x != nil && x.Buf == t.Buf {
+				inPlace = true
+			}
+		}
+		if !inPlace {
+			cb.stale = false
+		}
+	}
+}
+
+// overwritten returns the range of out that op writes element by element, whatever the
+// old contents (ops.go: no accumulation); empty for ops not listed.
+func overwritten(op tensor.Op, outs int) (first, last int) {
+	switch op.(type) {
+	case tensor.FillOp, tensor.CopyOp, tensor.AxpbyOp, tensor.ScaleOp, tensor.AddScalarOp,
+		tensor.MulOp, tensor.ScaleByElemOp, tensor.ScaleRowsOp, tensor.WeightedSumOp,
+		tensor.ReLUOp, tensor.ReLUBackwardOp, tensor.SigmoidOp, tensor.SigmoidBackwardOp,
+		tensor.Conv2DOp, tensor.Conv2DBackwardDataOp, tensor.Conv2DBackwardFilterOp,
+		tensor.MatMulOp, tensor.AddBiasOp, tensor.Pool2DOp, tensor.Pool2DBackwardOp,
+		tensor.GlobalAvgPoolBackwardOp, tensor.BatchNormTrainOp, tensor.BatchNormEvalOp,
+		tensor.BatchNormBackwardOp, tensor.BroadcastOp:
+		return 0, min(outs, 1)
+	case tensor.WeightedSumBackwardOp:
+		// dx_k = w[k]*dy; dw (out[0]) is small.
+		return min(outs, 1), outs
+	}
+	return 0, 0
 }
 
 // clear zeroes d, in parallel for large buffers.

@@ -1,8 +1,12 @@
 package cpu
 
 import (
+	"math"
 	"runtime"
 	"testing"
+	"time"
+
+	"godarts/tensor"
 )
 
 // TestRecycledBuffersAreZero checks that buffers coming back from the pool, after Free
@@ -98,4 +102,56 @@ func TestPoolKeepsAStepsBuffers(t *testing.T) {
 	if p.inUse != 4*1000 || p.inUse+p.bytes > p.limit() {
 		t.Fatalf("after the miss: %d in use, %d idle, limit %d", p.inUse, p.bytes, p.limit())
 	}
+}
+
+// TestStaleBuffersNeverLeak runs the determinism sequence twice on one backend, the
+// second time on recycled buffers filled with NaN: every op must either overwrite its
+// output whole (claimOutputs) or see it zeroed, so the results must be bit-identical.
+func TestStaleBuffersNeverLeak(t *testing.T) {
+	eachImpl(t, func(t *testing.T) {
+		dev := NewBackend(2)
+		want := runAll(dev)
+		poisoned := 0
+		for i := 0; i < 50 && poisoned == 0; i++ {
+			runtime.GC()
+			time.Sleep(5 * time.Millisecond)
+			dev.buffers.mu.Lock()
+			for _, list := range dev.buffers.free {
+				for _, d := range list {
+					for j := range d {
+						d[j] = float32(math.NaN())
+					}
+					poisoned++
+				}
+			}
+			dev.buffers.mu.Unlock()
+		}
+		if poisoned == 0 {
+			t.Fatal("no buffer came back to the pool")
+		}
+		// In place on a never-written tensor: its zeros are the input.
+		size := 0
+		dev.buffers.mu.Lock()
+		for n, list := range dev.buffers.free {
+			if len(list) > 0 {
+				size = n
+			}
+		}
+		dev.buffers.mu.Unlock()
+		z := tensor.New(dev, size)
+		dev.Run(tensor.ScaleOp{A: 2}, []*tensor.Tensor{z}, []*tensor.Tensor{z})
+		for j, v := range z.Read() {
+			if v != 0 {
+				t.Fatalf("in-place scale of a new tensor: element %d = %v, want 0", j, v)
+			}
+		}
+		got := runAll(dev)
+		for i := range want {
+			for j := range want[i] {
+				if math.Float32bits(got[i][j]) != math.Float32bits(want[i][j]) {
+					t.Fatalf("output %d element %d = %v on %d recycled buffers, %v on fresh ones", i, j, got[i][j], poisoned, want[i][j])
+				}
+			}
+		}
+	})
 }

@@ -185,3 +185,20 @@ func runBenchOps(b *testing.B, ops []benchOp) {
 		}
 	}
 }
+
+// BenchmarkAllocThenReLU allocates a [64,16,32,32] output, runs ReLU into it and frees
+// it: the pattern of every op output in a training step, where the output buffer comes
+// back from the pool (alloc.go).
+func BenchmarkAllocThenReLU(b *testing.B) {
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			dev := New(threads)
+			x := benchInput(dev, tensor.NewRNG(1), 64, 16, 32, 32)
+			for b.Loop() {
+				y := tensor.NewLike(x)
+				dev.Run(tensor.ReLUOp{}, []*tensor.Tensor{y}, []*tensor.Tensor{x})
+				y.Free()
+			}
+		})
+	}
+}

@@ -27,6 +27,7 @@ import (
 type buffer struct {
 	data    []float32
 	pooled  bool
+	stale   bool // recycled and not yet zeroed or overwritten (alloc.go)
 	cleanup runtime.Cleanup
 }
 
@@ -97,10 +98,16 @@ func (b *Backend) Download(dst []float32, src tensor.Buffer, off int) {
 // Sync returns at once: every op has finished when Run returns.
 func (b *Backend) Sync() {}
 
+// bufData returns a buffer's elements, zeroing a stale one first (Run has already done
+// that, or claimed the buffer, for the tensors of an op).
 func bufData(b tensor.Buffer) []float32 {
 	cb, ok := b.(*buffer)
 	if !ok {
 		panic(fmt.Sprintf("cpu: buffer of type %T belongs to another backend", b))
+	}
+	if cb.stale {
+		clear(cb.data)
+		cb.stale = false
 	}
 	return cb.data
 }
@@ -120,6 +127,11 @@ func (b *Backend) Run(op tensor.Op, out, in []*tensor.Tensor) {
 	// their cleanup cannot recycle the memory while an op still uses it.
 	defer runtime.KeepAlive(in)
 	defer runtime.KeepAlive(out)
+	// Outputs about to be overwritten skip the zeroing of recycled memory; every other
+	// stale buffer is zeroed here, before any task can touch it.
+	claimOutputs(op, out, in)
+	b.materialize(in)
+	b.materialize(out)
 	switch o := op.(type) {
 	case tensor.FillOp:
 		b.fill(data(out[0]), o.Value)
