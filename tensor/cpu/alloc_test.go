@@ -112,7 +112,7 @@ func TestStaleBuffersNeverLeak(t *testing.T) {
 		dev := NewBackend(2)
 		want := runAll(dev)
 		poisoned := 0
-		for i := 0; i < 200 && poisoned == 0; i++ {
+		for i := 0; i < 2000 && poisoned == 0; i++ {
 			runtime.GC()
 			time.Sleep(5 * time.Millisecond)
 			dev.buffers.mu.Lock()
