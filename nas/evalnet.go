@@ -150,8 +150,8 @@ type EvalNetwork struct {
 	aux        *auxHead
 	auxAt      int
 	classifier *layers.Linear
-	modules    []namedModule
-	auxModules []namedModule
+	modules    namedModules
+	auxModules namedModules
 	// DropPathProb is the current drop-path probability (ramped by the trainer).
 	DropPathProb float64
 	rng          *tensor.RNG
@@ -203,7 +203,7 @@ func NewEvalNetwork(dev tensor.Backend, rng *tensor.RNG, g *genotype.Genotype, c
 		cpp, cp = cp, mult*cCur
 		if cfg.Auxiliary && i == n.auxAt {
 			n.aux = newAuxHead(dev, rng, cp, size, cfg.Classes)
-			n.auxModules = []namedModule{{"auxiliary_head.features", n.aux.features}, {"auxiliary_head.classifier", n.aux.classifier}}
+			n.auxModules = namedModules{{"auxiliary_head.features", n.aux.features}, {"auxiliary_head.classifier", n.aux.classifier}}
 		}
 	}
 	n.classifier = layers.NewLinear(dev, rng, cp, cfg.Classes)
@@ -251,48 +251,26 @@ func (n *EvalNetwork) dropPath(tp *autograd.Tape, h *autograd.Var) *autograd.Var
 // SetTraining switches BN and drop-path between training and evaluation.
 func (n *EvalNetwork) SetTraining(on bool) {
 	n.training = on
-	for _, nm := range append(n.modules, n.auxModules...) {
-		nm.m.SetTraining(on)
-	}
+	n.modules.setTraining(on)
+	n.auxModules.setTraining(on)
 }
 
 // Params returns the weights with dotted names, the auxiliary head's last.
 func (n *EvalNetwork) Params() []layers.Named {
-	var out []layers.Named
-	for _, nm := range append(append([]namedModule(nil), n.modules...), n.auxModules...) {
-		for _, p := range nm.m.Params() {
-			out = append(out, layers.Named{Name: nm.name + "." + p.Name, V: p.V})
-		}
-	}
-	return out
+	return append(n.modules.params(), n.auxModules.params()...)
 }
 
 // Buffers returns the BN running statistics with dotted names.
 func (n *EvalNetwork) Buffers() []layers.NamedTensor {
-	var out []layers.NamedTensor
-	for _, nm := range append(append([]namedModule(nil), n.modules...), n.auxModules...) {
-		for _, b := range nm.m.Buffers() {
-			out = append(out, layers.NamedTensor{Name: nm.name + "." + b.Name, T: b.T})
-		}
-	}
-	return out
+	return append(n.modules.buffers(), n.auxModules.buffers()...)
 }
 
 // ParamCount counts weights; the auxiliary head only when withAux (the DARTS code's
 // count_parameters_in_MB skips it).
 func (n *EvalNetwork) ParamCount(withAux bool) int {
-	c := 0
-	for _, nm := range n.modules {
-		for _, p := range nm.m.Params() {
-			c += p.V.Value.Numel()
-		}
-	}
+	c := numel(n.modules.params())
 	if withAux {
-		for _, nm := range n.auxModules {
-			for _, p := range nm.m.Params() {
-				c += p.V.Value.Numel()
-			}
-		}
+		c += numel(n.auxModules.params())
 	}
 	return c
 }

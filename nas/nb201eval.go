@@ -23,7 +23,7 @@ type NB201EvalNetwork struct {
 	reductions [2]*resBlock
 	lastBN     *layers.BatchNorm2d
 	classifier *layers.Linear
-	modules    []namedModule
+	modules    namedModules
 }
 
 type nb201EvalCell struct {
@@ -138,40 +138,14 @@ func (n *NB201EvalNetwork) Forward(tp *autograd.Tape, x *autograd.Var) (logits, 
 	return dropAfter(tp, h, n.classifier.Forward(tp, h)), nil
 }
 
-func (n *NB201EvalNetwork) Params() []layers.Named {
-	var out []layers.Named
-	for _, nm := range n.modules {
-		for _, p := range nm.m.Params() {
-			out = append(out, layers.Named{Name: nm.name + "." + p.Name, V: p.V})
-		}
-	}
-	return out
-}
+func (n *NB201EvalNetwork) Params() []layers.Named { return n.modules.params() }
 
-func (n *NB201EvalNetwork) Buffers() []layers.NamedTensor {
-	var out []layers.NamedTensor
-	for _, nm := range n.modules {
-		for _, b := range nm.m.Buffers() {
-			out = append(out, layers.NamedTensor{Name: nm.name + "." + b.Name, T: b.T})
-		}
-	}
-	return out
-}
+func (n *NB201EvalNetwork) Buffers() []layers.NamedTensor { return n.modules.buffers() }
 
-func (n *NB201EvalNetwork) SetTraining(on bool) {
-	for _, nm := range n.modules {
-		nm.m.SetTraining(on)
-	}
-}
+func (n *NB201EvalNetwork) SetTraining(on bool) { n.modules.setTraining(on) }
 
 // ParamCount is the number of weights.
-func (n *NB201EvalNetwork) ParamCount() int {
-	c := 0
-	for _, p := range n.Params() {
-		c += p.V.Value.Numel()
-	}
-	return c
-}
+func (n *NB201EvalNetwork) ParamCount() int { return numel(n.Params()) }
 
 // InspectNB201 builds g's evaluation network with C channels in the first stage on a
 // counting backend and returns its weight count and the multiply-adds of a forward pass

@@ -37,7 +37,7 @@ type NB201Network struct {
 	reductions [2]*resBlock
 	lastBN     *layers.BatchNorm2d
 	classifier *layers.Linear
-	modules    []namedModule
+	modules    namedModules
 	weights    []layers.Named
 	buffers    []layers.NamedTensor
 
@@ -265,11 +265,7 @@ func edgeForward(tp *autograd.Tape, ops []layers.Module, x *autograd.Var, r **au
 // Weights returns the network weights (α excluded) with dotted names.
 func (n *NB201Network) Weights() []layers.Named {
 	if n.weights == nil {
-		for _, nm := range n.modules {
-			for _, p := range nm.m.Params() {
-				n.weights = append(n.weights, layers.Named{Name: nm.name + "." + p.Name, V: p.V})
-			}
-		}
+		n.weights = n.modules.params()
 	}
 	return n.weights
 }
@@ -277,11 +273,7 @@ func (n *NB201Network) Weights() []layers.Named {
 // Buffers returns the BN running statistics with dotted names.
 func (n *NB201Network) Buffers() []layers.NamedTensor {
 	if n.buffers == nil {
-		for _, nm := range n.modules {
-			for _, b := range nm.m.Buffers() {
-				n.buffers = append(n.buffers, layers.NamedTensor{Name: nm.name + "." + b.Name, T: b.T})
-			}
-		}
+		n.buffers = n.modules.buffers()
 	}
 	return n.buffers
 }
@@ -305,17 +297,7 @@ func (n *NB201Network) Alphas() []layers.Named {
 }
 
 // SetTraining switches every BN between batch and running statistics.
-func (n *NB201Network) SetTraining(on bool) {
-	for _, nm := range n.modules {
-		nm.m.SetTraining(on)
-	}
-}
+func (n *NB201Network) SetTraining(on bool) { n.modules.setTraining(on) }
 
 // ParamCount is the number of weights (α excluded).
-func (n *NB201Network) ParamCount() int {
-	c := 0
-	for _, p := range n.Weights() {
-		c += p.V.Value.Numel()
-	}
-	return c
-}
+func (n *NB201Network) ParamCount() int { return numel(n.Weights()) }

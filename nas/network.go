@@ -140,12 +140,53 @@ type SearchNetwork struct {
 	stem       *layers.Sequential
 	cells      []*searchCell
 	classifier *layers.Linear
-	modules    []namedModule
+	modules    namedModules
 	weights    []layers.Named       // cache of Weights
 	buffers    []layers.NamedTensor // cache of Buffers
 
 	// AlphaNormal and AlphaReduce are the architecture logits, [edges, ops] each.
 	AlphaNormal, AlphaReduce *autograd.Var
+}
+
+// namedModules lists a network's modules under their state-dict prefixes.
+type namedModules []namedModule
+
+// params lists the modules' parameters with dotted names, in order.
+func (ms namedModules) params() []layers.Named {
+	var out []layers.Named
+	for _, nm := range ms {
+		for _, p := range nm.m.Params() {
+			out = append(out, layers.Named{Name: nm.name + "." + p.Name, V: p.V})
+		}
+	}
+	return out
+}
+
+// buffers lists the modules' buffers with dotted names, in order.
+func (ms namedModules) buffers() []layers.NamedTensor {
+	var out []layers.NamedTensor
+	for _, nm := range ms {
+		for _, b := range nm.m.Buffers() {
+			out = append(out, layers.NamedTensor{Name: nm.name + "." + b.Name, T: b.T})
+		}
+	}
+	return out
+}
+
+// setTraining switches every module between training and evaluation.
+func (ms namedModules) setTraining(on bool) {
+	for _, nm := range ms {
+		nm.m.SetTraining(on)
+	}
+}
+
+// numel is the number of weights in ps.
+func numel(ps []layers.Named) int {
+	c := 0
+	for _, p := range ps {
+		c += p.V.Value.Numel()
+	}
+	return c
 }
 
 type namedModule struct {
@@ -248,11 +289,7 @@ func (n *SearchNetwork) Forward(tp *autograd.Tape, x *autograd.Var) (logits, wNo
 // built once: steps ask for it several times per iteration.
 func (n *SearchNetwork) Weights() []layers.Named {
 	if n.weights == nil {
-		for _, nm := range n.modules {
-			for _, p := range nm.m.Params() {
-				n.weights = append(n.weights, layers.Named{Name: nm.name + "." + p.Name, V: p.V})
-			}
-		}
+		n.weights = n.modules.params()
 	}
 	return n.weights
 }
@@ -260,11 +297,7 @@ func (n *SearchNetwork) Weights() []layers.Named {
 // Buffers returns the BN running statistics with dotted names.
 func (n *SearchNetwork) Buffers() []layers.NamedTensor {
 	if n.buffers == nil {
-		for _, nm := range n.modules {
-			for _, b := range nm.m.Buffers() {
-				n.buffers = append(n.buffers, layers.NamedTensor{Name: nm.name + "." + b.Name, T: b.T})
-			}
-		}
+		n.buffers = n.modules.buffers()
 	}
 	return n.buffers
 }
@@ -275,20 +308,10 @@ func (n *SearchNetwork) Alphas() []layers.Named {
 }
 
 // SetTraining switches every BN between batch and running statistics.
-func (n *SearchNetwork) SetTraining(on bool) {
-	for _, nm := range n.modules {
-		nm.m.SetTraining(on)
-	}
-}
+func (n *SearchNetwork) SetTraining(on bool) { n.modules.setTraining(on) }
 
 // ParamCount is the number of weights (α excluded), as the DARTS code counts them.
-func (n *SearchNetwork) ParamCount() int {
-	c := 0
-	for _, p := range n.Weights() {
-		c += p.V.Value.Numel()
-	}
-	return c
-}
+func (n *SearchNetwork) ParamCount() int { return numel(n.Weights()) }
 
 // HostAlphas downloads α of both cell types (a host wait: call it between steps only).
 func (n *SearchNetwork) HostAlphas() (normal, reduce [][]float64) {
