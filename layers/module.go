@@ -73,3 +73,42 @@ type Staged interface {
 	// must be non-nil). ForwardStages(tp, x, false, false) is Forward(tp, x).
 	ForwardStages(tp *autograd.Tape, x *autograd.Var, fromReLU, noBN bool) *autograd.Var
 }
+
+// NamedModule is a module under its state-dict prefix ("cells.0.preprocess0").
+type NamedModule struct {
+	Name string
+	M    Module
+}
+
+// Modules is a network's list of named modules: it gives the network its named
+// parameters and buffers (prefix + "." + the module's own names) and its training switch.
+type Modules []NamedModule
+
+// Params lists every module's parameters with dotted names, in order.
+func (ms Modules) Params() []Named {
+	var out []Named
+	for _, nm := range ms {
+		for _, p := range nm.M.Params() {
+			out = append(out, Named{Name: nm.Name + "." + p.Name, V: p.V})
+		}
+	}
+	return out
+}
+
+// Buffers lists every module's buffers with dotted names, in order.
+func (ms Modules) Buffers() []NamedTensor {
+	var out []NamedTensor
+	for _, nm := range ms {
+		for _, b := range nm.M.Buffers() {
+			out = append(out, NamedTensor{Name: nm.Name + "." + b.Name, T: b.T})
+		}
+	}
+	return out
+}
+
+// SetTraining switches every module between training and evaluation.
+func (ms Modules) SetTraining(on bool) {
+	for _, nm := range ms {
+		nm.M.SetTraining(on)
+	}
+}

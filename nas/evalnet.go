@@ -150,8 +150,8 @@ type EvalNetwork struct {
 	aux        *auxHead
 	auxAt      int
 	classifier *layers.Linear
-	modules    namedModules
-	auxModules namedModules
+	modules    layers.Modules
+	auxModules layers.Modules
 	// DropPathProb is the current drop-path probability (ramped by the trainer).
 	DropPathProb float64
 	rng          *tensor.RNG
@@ -173,7 +173,7 @@ func NewEvalNetwork(dev tensor.Backend, rng *tensor.RNG, g *genotype.Genotype, c
 		layers.NewConv2d(dev, rng, cfg.InChannels, cCur, 3, 1, 1, 1, 1, false),
 		layers.NewBatchNorm2d(dev, cCur, true),
 	)
-	n.modules = append(n.modules, namedModule{"stem", n.stem})
+	n.modules = append(n.modules, layers.NamedModule{Name: "stem", M: n.stem})
 	cpp, cp, cCur := cCur, cCur, cfg.C
 	reductionPrev := false
 	n.auxAt = 2 * cfg.Layers / 3
@@ -191,11 +191,11 @@ func NewEvalNetwork(dev tensor.Backend, rng *tensor.RNG, g *genotype.Genotype, c
 		}
 		n.cells = append(n.cells, cell)
 		prefix := fmt.Sprintf("cells.%d.", i)
-		n.modules = append(n.modules, namedModule{prefix + "preprocess0", cell.pre0}, namedModule{prefix + "preprocess1", cell.pre1})
+		n.modules = append(n.modules, layers.NamedModule{Name: prefix + "preprocess0", M: cell.pre0}, layers.NamedModule{Name: prefix + "preprocess1", M: cell.pre1})
 		k := 0
 		for _, ops := range cell.nodes {
 			for _, o := range ops {
-				n.modules = append(n.modules, namedModule{fmt.Sprintf("%s_ops.%d", prefix, k), o.op})
+				n.modules = append(n.modules, layers.NamedModule{Name: fmt.Sprintf("%s_ops.%d", prefix, k), M: o.op})
 				k++
 			}
 		}
@@ -203,11 +203,11 @@ func NewEvalNetwork(dev tensor.Backend, rng *tensor.RNG, g *genotype.Genotype, c
 		cpp, cp = cp, mult*cCur
 		if cfg.Auxiliary && i == n.auxAt {
 			n.aux = newAuxHead(dev, rng, cp, size, cfg.Classes)
-			n.auxModules = namedModules{{"auxiliary_head.features", n.aux.features}, {"auxiliary_head.classifier", n.aux.classifier}}
+			n.auxModules = layers.Modules{{Name: "auxiliary_head.features", M: n.aux.features}, {Name: "auxiliary_head.classifier", M: n.aux.classifier}}
 		}
 	}
 	n.classifier = layers.NewLinear(dev, rng, cp, cfg.Classes)
-	n.modules = append(n.modules, namedModule{"classifier", n.classifier})
+	n.modules = append(n.modules, layers.NamedModule{Name: "classifier", M: n.classifier})
 	return n, nil
 }
 
@@ -251,26 +251,26 @@ func (n *EvalNetwork) dropPath(tp *autograd.Tape, h *autograd.Var) *autograd.Var
 // SetTraining switches BN and drop-path between training and evaluation.
 func (n *EvalNetwork) SetTraining(on bool) {
 	n.training = on
-	n.modules.setTraining(on)
-	n.auxModules.setTraining(on)
+	n.modules.SetTraining(on)
+	n.auxModules.SetTraining(on)
 }
 
 // Params returns the weights with dotted names, the auxiliary head's last.
 func (n *EvalNetwork) Params() []layers.Named {
-	return append(n.modules.params(), n.auxModules.params()...)
+	return append(n.modules.Params(), n.auxModules.Params()...)
 }
 
 // Buffers returns the BN running statistics with dotted names.
 func (n *EvalNetwork) Buffers() []layers.NamedTensor {
-	return append(n.modules.buffers(), n.auxModules.buffers()...)
+	return append(n.modules.Buffers(), n.auxModules.Buffers()...)
 }
 
 // ParamCount counts weights; the auxiliary head only when withAux (the DARTS code's
 // count_parameters_in_MB skips it).
 func (n *EvalNetwork) ParamCount(withAux bool) int {
-	c := numel(n.modules.params())
+	c := numel(n.modules.Params())
 	if withAux {
-		c += numel(n.auxModules.params())
+		c += numel(n.auxModules.Params())
 	}
 	return c
 }

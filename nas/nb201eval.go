@@ -23,7 +23,7 @@ type NB201EvalNetwork struct {
 	reductions [2]*resBlock
 	lastBN     *layers.BatchNorm2d
 	classifier *layers.Linear
-	modules    namedModules
+	modules    layers.Modules
 }
 
 type nb201EvalCell struct {
@@ -46,13 +46,13 @@ func NewNB201EvalNetwork(dev tensor.Backend, rng *tensor.RNG, g *genotype.NB201N
 	}
 	n := &NB201EvalNetwork{Genotype: g}
 	n.stem = layers.NewSequential(layers.NewConv2d(dev, rng, inChannels, C, 3, 1, 1, 1, 1, false), layers.NewBatchNorm2d(dev, C, true))
-	n.modules = append(n.modules, namedModule{"stem", n.stem})
+	n.modules = append(n.modules, layers.NamedModule{Name: "stem", M: n.stem})
 	idx := 0
 	for s, st := range g.Stages {
 		Cs := C << s
 		if s > 0 {
 			n.reductions[s-1] = newResBlock(dev, rng, Cs/2, Cs)
-			n.modules = append(n.modules, namedModule{fmt.Sprintf("cells.%d", idx), n.reductions[s-1]})
+			n.modules = append(n.modules, layers.NamedModule{Name: fmt.Sprintf("cells.%d", idx), M: n.reductions[s-1]})
 			idx++
 		}
 		for c := 0; c < st.Cells; c++ {
@@ -74,7 +74,7 @@ func NewNB201EvalNetwork(dev tensor.Backend, rng *tensor.RNG, g *genotype.NB201N
 							return nil, fmt.Errorf("nb201 network stage %d: op %q has no evaluation layer", s+1, in.Op)
 						}
 						op = newNB201ReLUConvBN(dev, rng, Cs, k, true)
-						n.modules = append(n.modules, namedModule{fmt.Sprintf("cells.%d.layers.%d<-%d", idx, i+1, in.From), op})
+						n.modules = append(n.modules, layers.NamedModule{Name: fmt.Sprintf("cells.%d.layers.%d<-%d", idx, i+1, in.From), M: op})
 					}
 					edges = append(edges, nb201EvalEdge{from: in.From, op: op})
 				}
@@ -86,7 +86,7 @@ func NewNB201EvalNetwork(dev tensor.Backend, rng *tensor.RNG, g *genotype.NB201N
 	}
 	n.lastBN = layers.NewBatchNorm2d(dev, C<<2, true)
 	n.classifier = layers.NewLinear(dev, rng, C<<2, classes)
-	n.modules = append(n.modules, namedModule{"lastact.0", n.lastBN}, namedModule{"classifier", n.classifier})
+	n.modules = append(n.modules, layers.NamedModule{Name: "lastact.0", M: n.lastBN}, layers.NamedModule{Name: "classifier", M: n.classifier})
 	return n, nil
 }
 
@@ -138,11 +138,11 @@ func (n *NB201EvalNetwork) Forward(tp *autograd.Tape, x *autograd.Var) (logits, 
 	return dropAfter(tp, h, n.classifier.Forward(tp, h)), nil
 }
 
-func (n *NB201EvalNetwork) Params() []layers.Named { return n.modules.params() }
+func (n *NB201EvalNetwork) Params() []layers.Named { return n.modules.Params() }
 
-func (n *NB201EvalNetwork) Buffers() []layers.NamedTensor { return n.modules.buffers() }
+func (n *NB201EvalNetwork) Buffers() []layers.NamedTensor { return n.modules.Buffers() }
 
-func (n *NB201EvalNetwork) SetTraining(on bool) { n.modules.setTraining(on) }
+func (n *NB201EvalNetwork) SetTraining(on bool) { n.modules.SetTraining(on) }
 
 // ParamCount is the number of weights.
 func (n *NB201EvalNetwork) ParamCount() int { return numel(n.Params()) }

@@ -37,7 +37,7 @@ type NB201Network struct {
 	reductions [2]*resBlock
 	lastBN     *layers.BatchNorm2d
 	classifier *layers.Linear
-	modules    namedModules
+	modules    layers.Modules
 	weights    []layers.Named
 	buffers    []layers.NamedTensor
 
@@ -73,13 +73,13 @@ func NewNB201Network(dev tensor.Backend, rng *tensor.RNG, space *genotype.Space,
 		layers.NewConv2d(dev, rng, cfg.InChannels, cfg.C, 3, 1, 1, 1, 1, false),
 		layers.NewBatchNorm2d(dev, cfg.C, true),
 	)
-	n.modules = append(n.modules, namedModule{"stem", n.stem})
+	n.modules = append(n.modules, layers.NamedModule{Name: "stem", M: n.stem})
 	idx := 0 // xautodl numbers cells and reduction blocks in one list
 	for s := 0; s < 3; s++ {
 		C := cfg.C << s
 		if s > 0 {
 			n.reductions[s-1] = newResBlock(dev, rng, C/2, C)
-			n.modules = append(n.modules, namedModule{fmt.Sprintf("cells.%d", idx), n.reductions[s-1]})
+			n.modules = append(n.modules, layers.NamedModule{Name: fmt.Sprintf("cells.%d", idx), M: n.reductions[s-1]})
 			idx++
 		}
 		for c := 0; c < cfg.N; c++ {
@@ -92,7 +92,7 @@ func NewNB201Network(dev tensor.Backend, rng *tensor.RNG, space *genotype.Space,
 						return nil, fmt.Errorf("space %s: %w", space.Name, err)
 					}
 					ops = append(ops, op)
-					n.modules = append(n.modules, namedModule{fmt.Sprintf("cells.%d.edges.%d<-%d.%d", idx, edge.To, edge.From, k), op})
+					n.modules = append(n.modules, layers.NamedModule{Name: fmt.Sprintf("cells.%d.edges.%d<-%d.%d", idx, edge.To, edge.From, k), M: op})
 				}
 				cell.edges = append(cell.edges, ops)
 			}
@@ -102,7 +102,7 @@ func NewNB201Network(dev tensor.Backend, rng *tensor.RNG, space *genotype.Space,
 	}
 	n.lastBN = layers.NewBatchNorm2d(dev, cfg.C<<2, true)
 	n.classifier = layers.NewLinear(dev, rng, cfg.C<<2, cfg.Classes)
-	n.modules = append(n.modules, namedModule{"lastact.0", n.lastBN}, namedModule{"classifier", n.classifier})
+	n.modules = append(n.modules, layers.NamedModule{Name: "lastact.0", M: n.lastBN}, layers.NamedModule{Name: "classifier", M: n.classifier})
 	edges, ops := space.NumEdges(), len(space.Ops(genotype.Normal, 0))
 	param := func(r, c int) *autograd.Var {
 		return autograd.Param(tensor.FromSlice(dev, rng.NormalSlice(r*c, alphaStd), r, c))
@@ -265,7 +265,7 @@ func edgeForward(tp *autograd.Tape, ops []layers.Module, x *autograd.Var, r **au
 // Weights returns the network weights (α excluded) with dotted names.
 func (n *NB201Network) Weights() []layers.Named {
 	if n.weights == nil {
-		n.weights = n.modules.params()
+		n.weights = n.modules.Params()
 	}
 	return n.weights
 }
@@ -273,7 +273,7 @@ func (n *NB201Network) Weights() []layers.Named {
 // Buffers returns the BN running statistics with dotted names.
 func (n *NB201Network) Buffers() []layers.NamedTensor {
 	if n.buffers == nil {
-		n.buffers = n.modules.buffers()
+		n.buffers = n.modules.Buffers()
 	}
 	return n.buffers
 }
@@ -297,7 +297,7 @@ func (n *NB201Network) Alphas() []layers.Named {
 }
 
 // SetTraining switches every BN between batch and running statistics.
-func (n *NB201Network) SetTraining(on bool) { n.modules.setTraining(on) }
+func (n *NB201Network) SetTraining(on bool) { n.modules.SetTraining(on) }
 
 // ParamCount is the number of weights (α excluded).
 func (n *NB201Network) ParamCount() int { return numel(n.Weights()) }

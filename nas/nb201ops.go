@@ -167,32 +167,10 @@ func (b *resBlock) Forward(tp *autograd.Tape, x *autograd.Var) *autograd.Var {
 	return y
 }
 
-func (b *resBlock) parts() []namedModule {
-	return []namedModule{{"conv_a", b.convA}, {"conv_b", b.convB}, {"downsample", b.down}}
+func (b *resBlock) parts() layers.Modules {
+	return layers.Modules{{Name: "conv_a", M: b.convA}, {Name: "conv_b", M: b.convB}, {Name: "downsample", M: b.down}}
 }
 
-func (b *resBlock) Params() []layers.Named {
-	var out []layers.Named
-	for _, p := range b.parts() {
-		for _, q := range p.m.Params() {
-			out = append(out, layers.Named{Name: p.name + "." + q.Name, V: q.V})
-		}
-	}
-	return out
-}
-
-func (b *resBlock) Buffers() []layers.NamedTensor {
-	var out []layers.NamedTensor
-	for _, p := range b.parts() {
-		for _, q := range p.m.Buffers() {
-			out = append(out, layers.NamedTensor{Name: p.name + "." + q.Name, T: q.T})
-		}
-	}
-	return out
-}
-
-func (b *resBlock) SetTraining(on bool) {
-	for _, p := range b.parts() {
-		p.m.SetTraining(on)
-	}
-}
+func (b *resBlock) Params() []layers.Named        { return b.parts().Params() }
+func (b *resBlock) Buffers() []layers.NamedTensor { return b.parts().Buffers() }
+func (b *resBlock) SetTraining(on bool)           { b.parts().SetTraining(on) }

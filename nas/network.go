@@ -140,44 +140,12 @@ type SearchNetwork struct {
 	stem       *layers.Sequential
 	cells      []*searchCell
 	classifier *layers.Linear
-	modules    namedModules
+	modules    layers.Modules
 	weights    []layers.Named       // cache of Weights
 	buffers    []layers.NamedTensor // cache of Buffers
 
 	// AlphaNormal and AlphaReduce are the architecture logits, [edges, ops] each.
 	AlphaNormal, AlphaReduce *autograd.Var
-}
-
-// namedModules lists a network's modules under their state-dict prefixes.
-type namedModules []namedModule
-
-// params lists the modules' parameters with dotted names, in order.
-func (ms namedModules) params() []layers.Named {
-	var out []layers.Named
-	for _, nm := range ms {
-		for _, p := range nm.m.Params() {
-			out = append(out, layers.Named{Name: nm.name + "." + p.Name, V: p.V})
-		}
-	}
-	return out
-}
-
-// buffers lists the modules' buffers with dotted names, in order.
-func (ms namedModules) buffers() []layers.NamedTensor {
-	var out []layers.NamedTensor
-	for _, nm := range ms {
-		for _, b := range nm.m.Buffers() {
-			out = append(out, layers.NamedTensor{Name: nm.name + "." + b.Name, T: b.T})
-		}
-	}
-	return out
-}
-
-// setTraining switches every module between training and evaluation.
-func (ms namedModules) setTraining(on bool) {
-	for _, nm := range ms {
-		nm.m.SetTraining(on)
-	}
 }
 
 // numel is the number of weights in ps.
@@ -187,11 +155,6 @@ func numel(ps []layers.Named) int {
 		c += p.V.Value.Numel()
 	}
 	return c
-}
-
-type namedModule struct {
-	name string
-	m    layers.Module
 }
 
 // NewSearchNetwork builds the supernet of space with α initialised by alphaInit
@@ -213,7 +176,7 @@ func NewSearchNetwork(dev tensor.Backend, rng *tensor.RNG, space *genotype.Space
 		layers.NewConv2d(dev, rng, cfg.InChannels, cCur, 3, 1, 1, 1, 1, false),
 		layers.NewBatchNorm2d(dev, cCur, true),
 	)
-	n.modules = append(n.modules, namedModule{"stem", n.stem})
+	n.modules = append(n.modules, layers.NamedModule{Name: "stem", M: n.stem})
 	cpp, cp, cCur := cCur, cCur, cfg.C
 	reductionPrev := false
 	for i := 0; i < cfg.Layers; i++ {
@@ -245,17 +208,17 @@ func NewSearchNetwork(dev tensor.Backend, rng *tensor.RNG, space *genotype.Space
 		}
 		n.cells = append(n.cells, cell)
 		prefix := fmt.Sprintf("cells.%d.", i)
-		n.modules = append(n.modules, namedModule{prefix + "preprocess0", cell.pre0}, namedModule{prefix + "preprocess1", cell.pre1})
+		n.modules = append(n.modules, layers.NamedModule{Name: prefix + "preprocess0", M: cell.pre0}, layers.NamedModule{Name: prefix + "preprocess1", M: cell.pre1})
 		for e, m := range cell.edges {
 			for k, op := range m.ops {
-				n.modules = append(n.modules, namedModule{fmt.Sprintf("%s_ops.%d._ops.%d", prefix, e, k), op})
+				n.modules = append(n.modules, layers.NamedModule{Name: fmt.Sprintf("%s_ops.%d._ops.%d", prefix, e, k), M: op})
 			}
 		}
 		reductionPrev = red
 		cpp, cp = cp, cfg.Multiplier*cCur
 	}
 	n.classifier = layers.NewLinear(dev, rng, cp, cfg.Classes)
-	n.modules = append(n.modules, namedModule{"classifier", n.classifier})
+	n.modules = append(n.modules, layers.NamedModule{Name: "classifier", M: n.classifier})
 	edges := space.NumEdges()
 	nOps := len(space.Ops(genotype.Normal, 0))
 	n.AlphaNormal = autograd.Param(tensor.FromSlice(dev, rng.NormalSlice(edges*nOps, alphaStd), edges, nOps))
@@ -289,7 +252,7 @@ func (n *SearchNetwork) Forward(tp *autograd.Tape, x *autograd.Var) (logits, wNo
 // built once: steps ask for it several times per iteration.
 func (n *SearchNetwork) Weights() []layers.Named {
 	if n.weights == nil {
-		n.weights = n.modules.params()
+		n.weights = n.modules.Params()
 	}
 	return n.weights
 }
@@ -297,7 +260,7 @@ func (n *SearchNetwork) Weights() []layers.Named {
 // Buffers returns the BN running statistics with dotted names.
 func (n *SearchNetwork) Buffers() []layers.NamedTensor {
 	if n.buffers == nil {
-		n.buffers = n.modules.buffers()
+		n.buffers = n.modules.Buffers()
 	}
 	return n.buffers
 }
@@ -308,7 +271,7 @@ func (n *SearchNetwork) Alphas() []layers.Named {
 }
 
 // SetTraining switches every BN between batch and running statistics.
-func (n *SearchNetwork) SetTraining(on bool) { n.modules.setTraining(on) }
+func (n *SearchNetwork) SetTraining(on bool) { n.modules.SetTraining(on) }
 
 // ParamCount is the number of weights (α excluded), as the DARTS code counts them.
 func (n *SearchNetwork) ParamCount() int { return numel(n.Weights()) }

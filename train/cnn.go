@@ -43,41 +43,15 @@ func (c *CNN) Forward(tp *autograd.Tape, x *autograd.Var) (*autograd.Var, *autog
 	return c.fc2.Forward(tp, tp.ReLU(c.fc1.Forward(tp, f))), nil
 }
 
-func (c *CNN) modules() []struct {
-	name string
-	m    layers.Module
-} {
-	return []struct {
-		name string
-		m    layers.Module
-	}{{"features", c.features}, {"fc1", c.fc1}, {"fc2", c.fc2}}
+func (c *CNN) modules() layers.Modules {
+	return layers.Modules{{Name: "features", M: c.features}, {Name: "fc1", M: c.fc1}, {Name: "fc2", M: c.fc2}}
 }
 
 // Params returns the weights with dotted names.
-func (c *CNN) Params() []layers.Named {
-	var out []layers.Named
-	for _, nm := range c.modules() {
-		for _, p := range nm.m.Params() {
-			out = append(out, layers.Named{Name: nm.name + "." + p.Name, V: p.V})
-		}
-	}
-	return out
-}
+func (c *CNN) Params() []layers.Named { return c.modules().Params() }
 
 // Buffers returns the BN running statistics.
-func (c *CNN) Buffers() []layers.NamedTensor {
-	var out []layers.NamedTensor
-	for _, nm := range c.modules() {
-		for _, b := range nm.m.Buffers() {
-			out = append(out, layers.NamedTensor{Name: nm.name + "." + b.Name, T: b.T})
-		}
-	}
-	return out
-}
+func (c *CNN) Buffers() []layers.NamedTensor { return c.modules().Buffers() }
 
 // SetTraining switches BN between batch and running statistics.
-func (c *CNN) SetTraining(on bool) {
-	for _, nm := range c.modules() {
-		nm.m.SetTraining(on)
-	}
-}
+func (c *CNN) SetTraining(on bool) { c.modules().SetTraining(on) }
