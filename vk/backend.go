@@ -73,17 +73,20 @@ type Backend struct {
 	msgs0 uint64 // validation messages seen before this backend opened
 
 	shadow tensor.Backend // GODARTS_VK_CHECK=1: a CPU backend that checks every op
+	prof   *profiler      // GODARTS_VK_PROFILE=1: GPU time per shader; nil when off
 }
 
 // Open opens the Vulkan device named by spec: "vulkan" takes the best device (discrete,
 // integrated, virtual, then CPU), "vulkan:N" the N-th device listed by Devices.
 //
 // Environment switches: GODARTS_VK_CHECK=1 checks every op against the CPU backend (slow);
-// GODARTS_VK_STAGING=1 uses the discrete-GPU memory path (staging copies) on any device.
+// GODARTS_VK_STAGING=1 uses the discrete-GPU memory path (staging copies) on any device;
+// GODARTS_VK_PROFILE=1 times every dispatch on the device (Profile, WriteProfile).
 func Open(spec string) (tensor.Backend, error) {
 	b, err := open(spec, options{
 		forceStaging: os.Getenv("GODARTS_VK_STAGING") == "1",
 		shadow:       os.Getenv("GODARTS_VK_CHECK") == "1",
+		profile:      os.Getenv("GODARTS_VK_PROFILE") == "1",
 	})
 	if err != nil {
 		return nil, err
@@ -94,6 +97,7 @@ func Open(spec string) (tensor.Backend, error) {
 type options struct {
 	forceStaging bool // device-local memory and staging copies even on unified memory
 	shadow       bool // check every op against the CPU backend
+	profile      bool // time every dispatch with timestamp queries
 
 	noPushDescriptors bool // cached descriptor sets even where push descriptors exist
 	splitTarget       int  // if > 0, overrides the workgroup count split-K GEMMs aim for
@@ -135,6 +139,9 @@ func open(spec string, opt options) (*Backend, error) {
 	}
 	if opt.shadow {
 		b.shadow = newShadow()
+	}
+	if opt.profile {
+		b.prof = newProfiler(b.info)
 	}
 	return b, nil
 }
@@ -315,6 +322,9 @@ func (b *Backend) Close() {
 	vulkan.DestroyDescriptorSetLayout(b.dev, b.dsl, nil)
 	for _, s := range b.slots {
 		vulkan.DestroyFence(b.dev, s.fence, nil)
+		if s.qp != nil {
+			b.rec.destroyQueryPool(s.qp)
+		}
 	}
 	vulkan.DestroyCommandPool(b.dev, b.cmdPool, nil)
 	for _, blk := range b.blocks {

@@ -28,6 +28,9 @@ type slot struct {
 	fence    vulkan.Fence
 	serial   uint64
 	inFlight bool
+
+	qp    vulkan.QueryPool // profiling only: two timestamps per dispatch
+	timed []int32          // profiling only: the profiler entry of each timed dispatch
 }
 
 // rng is a byte range of one block, for hazard tracking.
@@ -76,6 +79,9 @@ func (b *Backend) cmd() vulkan.CommandBuffer {
 	vulkan.ResetCommandBuffer(s.cb, 0)
 	if r := b.rec.begin(s.cb); r != vulkan.Success {
 		b.deviceFailed("begin command buffer", r)
+	}
+	if b.prof != nil {
+		b.profBeginBatch(s)
 	}
 	b.cur = s
 	b.boundPipe = nil
@@ -179,6 +185,7 @@ func (b *Backend) pollFences() {
 
 func (b *Backend) retire(s *slot) {
 	s.inFlight = false
+	b.profCollect(s)
 	vulkan.ResetFences(b.dev, 1, []vulkan.Fence{s.fence})
 	// Batches finish in submission order on one queue, but fences are polled in slot
 	// order; completed is the highest serial below which nothing is still in flight.

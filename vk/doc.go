@@ -27,8 +27,12 @@
 //
 // Environment: GODARTS_VK_CHECK=1 re-runs every op on the CPU backend and panics naming the
 // first op whose result differs; GODARTS_VK_STAGING=1 uses the discrete-GPU memory path on
-// any device; VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation turns the validation layer on
-// (ValidationMessages counts what it reports).
+// any device; GODARTS_VK_PROFILE=1 brackets every dispatch with timestamp queries and sums
+// the device time per shader and pipeline (Profile; WriteProfile prints the table that
+// `nas bench` and `nas search` show at the end), read when a batch's fence is found
+// signalled anyway (no query pool, no extra command when off); VK_INSTANCE_LAYERS=
+// VK_LAYER_KHRONOS_validation turns the validation layer on (ValidationMessages counts what
+// it reports).
 //
 // Built with -tags novulkan (or without cgo), Open and Devices return an error and the
 // rest of the program stays pure Go.

@@ -20,22 +20,24 @@ type DeviceInfo struct {
 	Heaps       []MemoryHeap `json:"heaps"`
 	MemoryTypes []MemoryType `json:"memory_types"`
 
-	SubgroupSize                    int    `json:"subgroup_size"`
-	SubgroupOps                     uint32 `json:"subgroup_ops"`
-	MaxWorkgroupInvocations         int    `json:"max_workgroup_invocations"`
-	MaxWorkgroupSize                [3]int `json:"max_workgroup_size"`
-	MaxWorkgroupCount               [3]int `json:"max_workgroup_count"`
-	MaxSharedMemory                 int    `json:"max_shared_memory"`
-	MaxStorageBufferRange           uint64 `json:"max_storage_buffer_range"`
-	MaxPushConstants                int    `json:"max_push_constants"`
-	MinStorageBufferOffsetAlignment int    `json:"min_storage_buffer_offset_alignment"`
-	MaxMemoryAllocation             uint64 `json:"max_memory_allocation"`
-	MaxStorageBuffersPerStage       int    `json:"max_storage_buffers_per_stage"`
-	Storage16Bit                    bool   `json:"storage_16bit"`
-	Float16                         bool   `json:"float16"`
-	PushDescriptor                  bool   `json:"push_descriptor"`
-	HasComputeQueue                 bool   `json:"has_compute_queue"`
-	ComputeQueueFamily              int    `json:"compute_queue_family"`
+	SubgroupSize                    int     `json:"subgroup_size"`
+	SubgroupOps                     uint32  `json:"subgroup_ops"`
+	MaxWorkgroupInvocations         int     `json:"max_workgroup_invocations"`
+	MaxWorkgroupSize                [3]int  `json:"max_workgroup_size"`
+	MaxWorkgroupCount               [3]int  `json:"max_workgroup_count"`
+	MaxSharedMemory                 int     `json:"max_shared_memory"`
+	MaxStorageBufferRange           uint64  `json:"max_storage_buffer_range"`
+	MaxPushConstants                int     `json:"max_push_constants"`
+	MinStorageBufferOffsetAlignment int     `json:"min_storage_buffer_offset_alignment"`
+	MaxMemoryAllocation             uint64  `json:"max_memory_allocation"`
+	MaxStorageBuffersPerStage       int     `json:"max_storage_buffers_per_stage"`
+	Storage16Bit                    bool    `json:"storage_16bit"`
+	Float16                         bool    `json:"float16"`
+	PushDescriptor                  bool    `json:"push_descriptor"`
+	HasComputeQueue                 bool    `json:"has_compute_queue"`
+	ComputeQueueFamily              int     `json:"compute_queue_family"`
+	TimestampPeriod                 float32 `json:"timestamp_period"`     // nanoseconds per timestamp tick
+	TimestampValidBits              int     `json:"timestamp_valid_bits"` // of the compute queue; 0: no timestamps
 }
 
 // MemoryHeap is one memory heap of a device.

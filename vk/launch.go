@@ -103,13 +103,15 @@ func (b *Backend) launch(k kernel) {
 	if b.pushDesc {
 		cb := b.cmd()
 		bar := b.hazard(rd[:nr], wr[:nw])
-		b.rec.dispatchPush(cb, bar, pipe, pipe != b.boundPipe, &pb, &pc, k.groups[0], k.groups[1], k.groups[2])
+		qp, q := b.profQuery(pipeKey{k.shader, k.spec})
+		b.rec.dispatchPush(cb, bar, pipe, pipe != b.boundPipe, &pb, &pc, k.groups[0], k.groups[1], k.groups[2], qp, q)
 		b.boundPipe = pipe
 	} else {
 		set := b.descriptorSet(key)
 		cb := b.cmd()
 		bar := b.hazard(rd[:nr], wr[:nw])
-		b.rec.dispatch(cb, bar, pipe, pipe != b.boundPipe, set, set != b.boundSet, &pc, k.groups[0], k.groups[1], k.groups[2])
+		qp, q := b.profQuery(pipeKey{k.shader, k.spec})
+		b.rec.dispatch(cb, bar, pipe, pipe != b.boundPipe, set, set != b.boundSet, &pc, k.groups[0], k.groups[1], k.groups[2], qp, q)
 		b.boundPipe, b.boundSet = pipe, set
 	}
 	for _, a := range allocs {

@@ -21,3 +21,6 @@ func Stats(tensor.Backend) (Counters, bool) { return Counters{}, false }
 
 // ValidationMessages reports none: there is no Vulkan backend in this build.
 func ValidationMessages(tensor.Backend) (int, string) { return 0, "" }
+
+// Profile reports no profile: there is no Vulkan backend in this build.
+func Profile(tensor.Backend, bool) ([]ProfileRow, bool) { return nil, false }

@@ -42,6 +42,8 @@ typedef struct {
 	uint32_t heapFlags[VK_MAX_MEMORY_HEAPS];
 	uint32_t typeFlags[VK_MAX_MEMORY_TYPES], typeHeap[VK_MAX_MEMORY_TYPES];
 	uint32_t computeFamily, hasCompute;
+	float timestampPeriod;       // nanoseconds per timestamp tick
+	uint32_t timestampValidBits; // of the compute family; 0: no timestamps there
 } gd_props;
 
 static int gd_has_ext(VkInstance inst, VkPhysicalDevice pd, const char *want) {
@@ -112,6 +114,7 @@ static void gd_query(VkInstance inst, VkPhysicalDevice pd, gd_props *p) {
 	p->subgroupOps = sg.supportedOperations;
 	p->subgroupStages = sg.supportedStages;
 	p->maxPushDescriptors = pdp.maxPushDescriptors;
+	p->timestampPeriod = l->timestampPeriod;
 
 	VkPhysicalDeviceShaderFloat16Int8Features f16 = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES};
 	VkPhysicalDevice16BitStorageFeatures s16 = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES};
@@ -148,6 +151,7 @@ static void gd_query(VkInstance inst, VkPhysicalDevice pd, gd_props *p) {
 			if (compute && (pass == 1 || !graphics)) {
 				p->computeFamily = i;
 				p->hasCompute = 1;
+				p->timestampValidBits = q[i].timestampValidBits;
 				break;
 			}
 		}
@@ -218,6 +222,11 @@ typedef struct {
 	PFN_vkQueueSubmit submit;
 	PFN_vkUpdateDescriptorSets updateSets;
 	PFN_vkBeginCommandBuffer begin;
+	PFN_vkCmdWriteTimestamp writeTimestamp; // the profiler's (GODARTS_VK_PROFILE=1)
+	PFN_vkCmdResetQueryPool resetQueries;
+	PFN_vkCreateQueryPool createQueryPool;
+	PFN_vkDestroyQueryPool destroyQueryPool;
+	PFN_vkGetQueryPoolResults queryResults;
 	VkDevice dev;
 	VkPipelineLayout layout;
 } gd_rec;
@@ -382,6 +391,11 @@ static int gd_rec_init(VkInstance inst, VkDevice dev, VkPipelineLayout layout, g
 	r->submit = (PFN_vkQueueSubmit)gdpa(dev, "vkQueueSubmit");
 	r->updateSets = (PFN_vkUpdateDescriptorSets)gdpa(dev, "vkUpdateDescriptorSets");
 	r->begin = (PFN_vkBeginCommandBuffer)gdpa(dev, "vkBeginCommandBuffer");
+	r->writeTimestamp = (PFN_vkCmdWriteTimestamp)gdpa(dev, "vkCmdWriteTimestamp");
+	r->resetQueries = (PFN_vkCmdResetQueryPool)gdpa(dev, "vkCmdResetQueryPool");
+	r->createQueryPool = (PFN_vkCreateQueryPool)gdpa(dev, "vkCreateQueryPool");
+	r->destroyQueryPool = (PFN_vkDestroyQueryPool)gdpa(dev, "vkDestroyQueryPool");
+	r->queryResults = (PFN_vkGetQueryPoolResults)gdpa(dev, "vkGetQueryPoolResults");
 	r->dev = dev;
 	r->layout = layout;
 	return r->begin && r->createPipelines && r->createModule && r->submit && r->updateSets && r->bindPipeline && r->bindSets && r->pushConstants && r->dispatch && r->barrier &&
@@ -401,16 +415,27 @@ static void gd_barrier(gd_rec *r, VkCommandBuffer cb, int toHost) {
 	r->barrier(cb, GD_STAGES, toHost ? VK_PIPELINE_STAGE_HOST_BIT : GD_STAGES, 0, 1, &mb, 0, NULL, 0, NULL);
 }
 
+// gd_timed_dispatch records the dispatch, between timestamps q and q+1 of qp when qp is
+// not null (the profiler). Both are bottom-of-pipe: the first is written once everything
+// before the dispatch has finished, the second once the dispatch has, so the difference
+// is the dispatch's own time even where the device would overlap it with its predecessor.
+static void gd_timed_dispatch(gd_rec *r, VkCommandBuffer cb, VkQueryPool qp, uint32_t q, uint32_t gx, uint32_t gy, uint32_t gz) {
+	if (qp) r->writeTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, qp, q);
+	r->dispatch(cb, gx, gy, gz);
+	if (qp) r->writeTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, qp, q + 1);
+}
+
 // gd_dispatch records a whole dispatch: an optional barrier before it, the pipeline and
 // descriptor set (skipped when unchanged since the last dispatch), the push constants and
 // the dispatch itself.
 static void gd_dispatch(gd_rec *r, VkCommandBuffer cb, int barrier, VkPipeline pipe, int bindPipe,
-	VkDescriptorSet set, int bindSet, const void *pc, uint32_t pcLen, uint32_t gx, uint32_t gy, uint32_t gz) {
+	VkDescriptorSet set, int bindSet, const void *pc, uint32_t pcLen, uint32_t gx, uint32_t gy, uint32_t gz,
+	VkQueryPool qp, uint32_t q) {
 	if (barrier) gd_barrier(r, cb, 0);
 	if (bindPipe) r->bindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
 	if (bindSet) r->bindSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, r->layout, 0, 1, &set, 0, NULL);
 	if (pcLen) r->pushConstants(cb, r->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, pcLen, pc);
-	r->dispatch(cb, gx, gy, gz);
+	gd_timed_dispatch(r, cb, qp, q, gx, gy, gz);
 }
 
 #define GD_BINDINGS 8
@@ -420,7 +445,7 @@ static void gd_dispatch(gd_rec *r, VkCommandBuffer cb, int barrier, VkPipeline p
 // and synchronisation validation sees the true ranges.
 static void gd_dispatch_push(gd_rec *r, VkCommandBuffer cb, int barrier, VkPipeline pipe, int bindPipe,
 	const VkBuffer *bufs, const uint64_t *offs, const uint64_t *ranges,
-	const void *pc, uint32_t pcLen, uint32_t gx, uint32_t gy, uint32_t gz) {
+	const void *pc, uint32_t pcLen, uint32_t gx, uint32_t gy, uint32_t gz, VkQueryPool qp, uint32_t q) {
 	if (barrier) gd_barrier(r, cb, 0);
 	if (bindPipe) r->bindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
 	VkDescriptorBufferInfo info[GD_BINDINGS];
@@ -438,7 +463,27 @@ static void gd_dispatch_push(gd_rec *r, VkCommandBuffer cb, int barrier, VkPipel
 	}
 	r->pushDescriptors(cb, VK_PIPELINE_BIND_POINT_COMPUTE, r->layout, 0, GD_BINDINGS, w);
 	if (pcLen) r->pushConstants(cb, r->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, pcLen, pc);
-	r->dispatch(cb, gx, gy, gz);
+	gd_timed_dispatch(r, cb, qp, q, gx, gy, gz);
+}
+
+static VkResult gd_create_query_pool(gd_rec *r, uint32_t n, VkQueryPool *out) {
+	if (!r->writeTimestamp || !r->resetQueries || !r->createQueryPool || !r->queryResults)
+		return VK_ERROR_FEATURE_NOT_PRESENT;
+	VkQueryPoolCreateInfo ci = {VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
+	ci.queryType = VK_QUERY_TYPE_TIMESTAMP;
+	ci.queryCount = n;
+	return r->createQueryPool(r->dev, &ci, NULL, out);
+}
+
+static void gd_destroy_query_pool(gd_rec *r, VkQueryPool qp) { r->destroyQueryPool(r->dev, qp, NULL); }
+
+static void gd_reset_queries(gd_rec *r, VkCommandBuffer cb, VkQueryPool qp, uint32_t n) {
+	r->resetQueries(cb, qp, 0, n);
+}
+
+// gd_query_results reads timestamps 0..n-1 of qp, which a signalled fence has made available.
+static VkResult gd_query_results(gd_rec *r, VkQueryPool qp, uint32_t n, uint64_t *out) {
+	return r->queryResults(r->dev, qp, 0, n, 8 * (size_t)n, out, 8, VK_QUERY_RESULT_64_BIT);
 }
 
 static void gd_copy(gd_rec *r, VkCommandBuffer cb, int barrier, VkBuffer src, uint64_t srcOff,
@@ -515,11 +560,12 @@ func (r *recorder) barrier(cb vulkan.CommandBuffer, toHost bool) {
 }
 
 func (r *recorder) dispatch(cb vulkan.CommandBuffer, barrier bool, pipe vulkan.Pipeline, bindPipe bool,
-	set vulkan.DescriptorSet, bindSet bool, pc *[pushWords]uint32, gx, gy, gz uint32) {
+	set vulkan.DescriptorSet, bindSet bool, pc *[pushWords]uint32, gx, gy, gz uint32, qp vulkan.QueryPool, q uint32) {
 	C.gd_dispatch(&r.r, C.VkCommandBuffer(unsafe.Pointer(cb)), cbool(barrier),
 		C.VkPipeline(unsafe.Pointer(pipe)), cbool(bindPipe),
 		C.VkDescriptorSet(unsafe.Pointer(set)), cbool(bindSet),
-		unsafe.Pointer(pc), C.uint32_t(pushWords*4), C.uint32_t(gx), C.uint32_t(gy), C.uint32_t(gz))
+		unsafe.Pointer(pc), C.uint32_t(pushWords*4), C.uint32_t(gx), C.uint32_t(gy), C.uint32_t(gz),
+		C.VkQueryPool(unsafe.Pointer(qp)), C.uint32_t(q))
 }
 
 func createInstance() (vulkan.Instance, bool, vulkan.Result) {
@@ -582,11 +628,34 @@ type pushBindings struct {
 }
 
 func (r *recorder) dispatchPush(cb vulkan.CommandBuffer, barrier bool, pipe vulkan.Pipeline, bindPipe bool,
-	pb *pushBindings, pc *[pushWords]uint32, gx, gy, gz uint32) {
+	pb *pushBindings, pc *[pushWords]uint32, gx, gy, gz uint32, qp vulkan.QueryPool, q uint32) {
 	C.gd_dispatch_push(&r.r, C.VkCommandBuffer(unsafe.Pointer(cb)), cbool(barrier),
 		C.VkPipeline(unsafe.Pointer(pipe)), cbool(bindPipe),
 		(*C.VkBuffer)(unsafe.Pointer(&pb.bufs[0])), (*C.uint64_t)(&pb.offs[0]), (*C.uint64_t)(&pb.ranges[0]),
-		unsafe.Pointer(pc), C.uint32_t(pushWords*4), C.uint32_t(gx), C.uint32_t(gy), C.uint32_t(gz))
+		unsafe.Pointer(pc), C.uint32_t(pushWords*4), C.uint32_t(gx), C.uint32_t(gy), C.uint32_t(gz),
+		C.VkQueryPool(unsafe.Pointer(qp)), C.uint32_t(q))
+}
+
+// createQueryPool makes a pool of n timestamp queries.
+func (r *recorder) createQueryPool(n int) (vulkan.QueryPool, vulkan.Result) {
+	var qp C.VkQueryPool
+	res := C.gd_create_query_pool(&r.r, C.uint32_t(n), &qp)
+	return vulkan.QueryPool(unsafe.Pointer(qp)), vulkan.Result(res)
+}
+
+func (r *recorder) destroyQueryPool(qp vulkan.QueryPool) {
+	C.gd_destroy_query_pool(&r.r, C.VkQueryPool(unsafe.Pointer(qp)))
+}
+
+// resetQueries records the reset of queries 0..n-1 of qp.
+func (r *recorder) resetQueries(cb vulkan.CommandBuffer, qp vulkan.QueryPool, n int) {
+	C.gd_reset_queries(&r.r, C.VkCommandBuffer(unsafe.Pointer(cb)), C.VkQueryPool(unsafe.Pointer(qp)), C.uint32_t(n))
+}
+
+// queryResults reads the first len(out) timestamps of qp; their batch must have finished.
+func (r *recorder) queryResults(qp vulkan.QueryPool, out []uint64) vulkan.Result {
+	return vulkan.Result(C.gd_query_results(&r.r, C.VkQueryPool(unsafe.Pointer(qp)), C.uint32_t(len(out)),
+		(*C.uint64_t)(unsafe.Pointer(&out[0]))))
 }
 
 func (r *recorder) copy(cb vulkan.CommandBuffer, barrier bool, src vulkan.Buffer, srcOff uint64,
@@ -628,6 +697,8 @@ func deviceInfoFrom(index int, p *C.gd_props) DeviceInfo {
 		PushDescriptor:                  p.pushDescriptor != 0,
 		HasComputeQueue:                 p.hasCompute != 0,
 		ComputeQueueFamily:              int(p.computeFamily),
+		TimestampPeriod:                 float32(p.timestampPeriod),
+		TimestampValidBits:              int(p.timestampValidBits),
 	}
 	for i := 0; i < 3; i++ {
 		d.MaxWorkgroupSize[i] = int(p.maxWGSize[i])

@@ -45,6 +45,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	res.Device = desc
+	defer vk.WriteProfile(stderr, dev) // GODARTS_VK_PROFILE=1: GPU time per shader, after the result
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	peak := ru.Maxrss * 1024

@@ -14,6 +14,7 @@ import (
 
 	"godarts/nas"
 	"godarts/rundir"
+	"godarts/vk"
 )
 
 func init() {
@@ -239,6 +240,7 @@ func search(cf commonFlags, cfg nas.SearchConfig, fs *flag.FlagSet, dir *rundir.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	res, err := s.Run(ctx)
+	vk.WriteProfile(stderr, dev) // GODARTS_VK_PROFILE=1: GPU time per shader
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("interrupted; the checkpoint of epoch %d is in %s; continue with: nas search --resume %s", s.Epoch, dir.Path, dir.Path)
 	}
