@@ -529,10 +529,9 @@ func (b *Backend) matmul(c, a, bm *tensor.Tensor, ta, tb bool) {
 }
 
 // gemmGrid returns the specialisation constants and grid of a tiled GEMM of an m×n output,
-// batch of them along z.
+// batch of them along z. The tile shrinks to the problem (gemmTile).
 func (b *Backend) gemmGrid(m, n, batch int) ([specCount]uint32, [3]uint32) {
-	wx, wy := b.wgGEMM[0], b.wgGEMM[1]
-	tm, tn := b.tileGEM[0], b.tileGEM[1]
+	wx, wy, tm, tn := gemmTile(m, n, b.wgGEMM, b.tileGEM, b.info.MaxWorkgroupSize[0], b.info.MaxSharedMemory)
 	bm, bn := int(wy*tm), int(wx*tn)
 	spec := [specCount]uint32{wx, wy, 1, tm, tn}
 	return spec, [3]uint32{uint32((n + bn - 1) / bn), uint32((m + bm - 1) / bm), uint32(batch)}
