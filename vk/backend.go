@@ -5,6 +5,7 @@ package vk
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -240,10 +241,11 @@ func (b *Backend) chooseWorkgroups() {
 		want1, wantG, tile = 64, 8, 32
 	}
 	// Enough workgroups to fill a large GPU (about 100 compute units, two groups each);
-	// a CPU driver gains nothing from more groups than cores.
+	// a CPU driver (lavapipe: one workgroup at a time per thread, a thread per core) wants
+	// one per core, so a long weight-gradient reduction does not run on one core alone.
 	b.splitTarget = 256
 	if b.info.Type == "cpu" {
-		b.splitTarget = 1
+		b.splitTarget = runtime.NumCPU()
 	}
 	lim := min(b.info.MaxWorkgroupInvocations, b.info.MaxWorkgroupSize[0])
 	wg := want1

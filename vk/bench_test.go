@@ -37,3 +37,35 @@ func BenchmarkSmallCNNStep(bm *testing.B) {
 	}
 	b.Sync()
 }
+
+// BenchmarkConv times the convolutions of the small DARTS search (batch 32, 28×28, 8
+// channels): a pointwise convolution, a 3×3 depthwise one, and their gradients.
+func BenchmarkConv(bm *testing.B) {
+	b := device(bm)
+	g := tensor.NewRNG(1)
+	pw := tensor.Conv2DParams{Stride: 1, Pad: 0, Dilation: 1, Groups: 1}
+	dw := tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 8}
+	x := rnd(b, g, 32, 8, 28, 28)
+	wp, wd := rnd(b, g, 8, 8, 1, 1), rnd(b, g, 8, 1, 3, 3)
+	for _, c := range []struct {
+		name string
+		run  func() *tensor.Tensor
+	}{
+		{"pointwise", func() *tensor.Tensor { return tensor.Conv2D(x, wp, pw) }},
+		{"pointwise_data", func() *tensor.Tensor { return tensor.Conv2DBackwardData(x, wp, x.Shape, pw) }},
+		{"pointwise_filter", func() *tensor.Tensor { return tensor.Conv2DBackwardFilter(x, x, wp.Shape, pw) }},
+		{"depthwise", func() *tensor.Tensor { return tensor.Conv2D(x, wd, dw) }},
+		{"depthwise_data", func() *tensor.Tensor { return tensor.Conv2DBackwardData(x, wd, x.Shape, dw) }},
+		{"depthwise_filter", func() *tensor.Tensor { return tensor.Conv2DBackwardFilter(x, x, wd.Shape, dw) }},
+	} {
+		bm.Run(c.name, func(bm *testing.B) {
+			c.run().Free()
+			b.Sync()
+			bm.ResetTimer()
+			for i := 0; i < bm.N; i++ {
+				c.run().Free()
+			}
+			b.Sync()
+		})
+	}
+}

@@ -455,6 +455,9 @@ func (b *Backend) conv(kind convKind, y, x, w *tensor.Tensor, p tensor.Conv2DPar
 	}
 	k.writes = 1
 	k.spec, k.groups = b.gemmGrid(m, nn, p.Groups)
+	if kh == 1 && kw == 1 && p.Stride == 1 && p.Pad == 0 {
+		k.spec[5] = 1 // conv.glsl CV_PW: pointwise, no tap or position arithmetic
+	}
 	splits, chunk := 1, kk
 	if split {
 		splits, chunk = b.splitK(int(k.groups[0]*k.groups[1]*k.groups[2]), kk)
@@ -531,7 +534,7 @@ func (b *Backend) matmul(c, a, bm *tensor.Tensor, ta, tb bool) {
 // gemmGrid returns the specialisation constants and grid of a tiled GEMM of an m×n output,
 // batch of them along z. The tile shrinks to the problem (gemmTile).
 func (b *Backend) gemmGrid(m, n, batch int) ([specCount]uint32, [3]uint32) {
-	wx, wy, tm, tn := gemmTile(m, n, b.wgGEMM, b.tileGEM, b.info.MaxWorkgroupSize[0], b.info.MaxSharedMemory)
+	wx, wy, tm, tn := gemmTile(m, n, b.wgGEMM, b.tileGEM, [2]int{b.info.MaxWorkgroupSize[0], b.info.MaxWorkgroupSize[1]}, b.info.MaxSharedMemory)
 	bm, bn := int(wy*tm), int(wx*tn)
 	spec := [specCount]uint32{wx, wy, 1, tm, tn}
 	return spec, [3]uint32{uint32((n + bn - 1) / bn), uint32((m + bm - 1) / bm), uint32(batch)}

@@ -20,3 +20,9 @@
 #define CV_MG (CV_COUT / CV_G)
 #define GEMM_SPLITS pc.p[13]
 #define GEMM_KCHUNK pc.p[14]
+
+// CV_PW (spec id 5) is set by the host for a pointwise convolution: 1x1 taps, stride 1, no
+// padding, so OH = H, OW = W and a tap index is a channel. The GEMM loaders then skip the
+// tap and position arithmetic (integer divisions and bounds tests per loaded element);
+// being a specialisation constant, the other branch is compiled out.
+layout(constant_id = 5) const uint CV_PW = 0;

@@ -12,6 +12,10 @@
 float load_a(uint g, uint m, uint k) { return T2((g * CV_MG + m) * GEMM_K + k); }
 
 float load_b(uint g, uint k, uint n) {
+	if (CV_PW != 0) {
+		uint hw = CV_H * CV_W, b = n / hw;
+		return T1((b * CV_CIN + g * CV_CG + k) * hw + (n - b * hw));
+	}
 	uint khw = CV_KH * CV_KW, ohw = CV_OH * CV_OW;
 	uint ci = k / khw, r = k - ci * khw;
 	uint ky = r / CV_KW, kx = r - ky * CV_KW;

@@ -11,12 +11,17 @@
 #define GEMM_K (CV_MG * CV_KH * CV_KW)
 
 float load_a(uint g, uint m, uint k) {
+	if (CV_PW != 0) return T2((g * CV_MG + k) * CV_CG + m);
 	uint khw = CV_KH * CV_KW;
 	uint co = k / khw, r = k - co * khw;
 	return T2(((g * CV_MG + co) * CV_CG + m) * khw + r);
 }
 
 float load_b(uint g, uint k, uint n) {
+	if (CV_PW != 0) {
+		uint hw = CV_H * CV_W, b = n / hw;
+		return T1((b * CV_COUT + g * CV_MG + k) * hw + (n - b * hw));
+	}
 	uint khw = CV_KH * CV_KW, hw = CV_H * CV_W;
 	uint co = k / khw, r = k - co * khw;
 	uint ky = r / CV_KW, kx = r - ky * CV_KW;

@@ -16,6 +16,10 @@ float load_a(uint g, uint m, uint k) {
 }
 
 float load_b(uint g, uint k, uint n) {
+	if (CV_PW != 0) {
+		uint hw = CV_H * CV_W, b = k / hw;
+		return T1((b * CV_CIN + g * CV_CG + n) * hw + (k - b * hw));
+	}
 	uint khw = CV_KH * CV_KW, ohw = CV_OH * CV_OW;
 	uint ci = n / khw, r = n - ci * khw;
 	uint ky = r / CV_KW, kx = r - ky * CV_KW;
