@@ -429,7 +429,7 @@ func (b *Backend) conv(kind convKind, y, x, w *tensor.Tensor, p tensor.Conv2DPar
 			b.launch(kernel{shader: "depthwise_conv2d", spec: b.spec1(), bind: []*tensor.Tensor{y, x, w},
 				writes: 1, params: params, groups: b.elems(n * cout * oh * ow)})
 		case convBackwardData:
-			b.launch(kernel{shader: "depthwise_conv2d_backward_data", spec: b.spec1(), bind: []*tensor.Tensor{x, y, w},
+			b.launch(kernel{shader: "depthwise_conv2d_backward_data", spec: b.spec1(flag(p.Stride == 1)), bind: []*tensor.Tensor{x, y, w},
 				writes: 1, params: params, groups: b.elems(n * cin * h * wd)})
 		case convBackwardFilter:
 			b.launch(kernel{shader: "depthwise_conv2d_backward_filter", spec: b.spec1(), bind: []*tensor.Tensor{w, x, y},

@@ -4,6 +4,11 @@
 #include "common.glsl"
 #include "conv.glsl"
 
+// STRIDE1 (spec id 3), set by the host for stride 1: a tap's output position is its offset
+// itself, with no signed division and modulo per tap (the DARTS sep and dil convs outside
+// the reduction edges); the other branch is compiled out.
+layout(constant_id = 3) const uint STRIDE1 = 0;
+
 void main() {
 	uint i = flat_id();
 	uint hw = CV_H * CV_W;
@@ -13,12 +18,12 @@ void main() {
 	float s = 0.0;
 	for (uint ky = 0; ky < CV_KH; ky++) {
 		int ty = iy + CV_P - int(ky) * CV_D;
-		if (ty < 0 || ty % CV_S != 0 || ty / CV_S >= int(CV_OH)) continue;
-		uint oy = uint(ty / CV_S);
+		if (STRIDE1 != 0 ? (ty < 0 || ty >= int(CV_OH)) : (ty < 0 || ty % CV_S != 0 || ty / CV_S >= int(CV_OH))) continue;
+		uint oy = STRIDE1 != 0 ? uint(ty) : uint(ty / CV_S);
 		for (uint kx = 0; kx < CV_KW; kx++) {
 			int tx = ix + CV_P - int(kx) * CV_D;
-			if (tx < 0 || tx % CV_S != 0 || tx / CV_S >= int(CV_OW)) continue;
-			uint ox = uint(tx / CV_S);
+			if (STRIDE1 != 0 ? (tx < 0 || tx >= int(CV_OW)) : (tx < 0 || tx % CV_S != 0 || tx / CV_S >= int(CV_OW))) continue;
+			uint ox = STRIDE1 != 0 ? uint(tx) : uint(tx / CV_S);
 			s += T2((c * CV_KH + ky) * CV_KW + kx) * T1((bc * CV_OH + oy) * CV_OW + ox);
 		}
 	}
