@@ -426,10 +426,10 @@ func (b *Backend) conv(kind convKind, y, x, w *tensor.Tensor, p tensor.Conv2DPar
 		// weight for the filter gradient.
 		switch kind {
 		case convForward:
-			b.launch(kernel{shader: "depthwise_conv2d", spec: b.spec1(), bind: []*tensor.Tensor{y, x, w},
+			b.launch(kernel{shader: "depthwise_conv2d", spec: b.spec1(dwKernel(kh, kw)), bind: []*tensor.Tensor{y, x, w},
 				writes: 1, params: params, groups: b.elems(n * cout * oh * ow)})
 		case convBackwardData:
-			b.launch(kernel{shader: "depthwise_conv2d_backward_data", spec: b.spec1(flag(p.Stride == 1)), bind: []*tensor.Tensor{x, y, w},
+			b.launch(kernel{shader: "depthwise_conv2d_backward_data", spec: b.spec1(flag(p.Stride == 1), dwKernel(kh, kw)), bind: []*tensor.Tensor{x, y, w},
 				writes: 1, params: params, groups: b.elems(n * cin * h * wd)})
 		case convBackwardFilter:
 			b.launch(kernel{shader: "depthwise_conv2d_backward_filter", spec: b.spec1(), bind: []*tensor.Tensor{w, x, y},
@@ -549,4 +549,14 @@ func orElse(t, instead *tensor.Tensor) *tensor.Tensor {
 		return instead
 	}
 	return t
+}
+
+// dwKernel is the K_S constant of the depthwise kernels: the side of the square kernels
+// DARTS uses (3, 5), fixed in the pipeline so the shader unrolls the taps; 0 for other
+// shapes, read from the parameters.
+func dwKernel(kh, kw int) uint32 {
+	if kh == kw && (kh == 3 || kh == 5) {
+		return u(kh)
+	}
+	return 0
 }
