@@ -45,8 +45,9 @@ func BenchmarkConv(bm *testing.B) {
 	g := tensor.NewRNG(1)
 	pw := tensor.Conv2DParams{Stride: 1, Pad: 0, Dilation: 1, Groups: 1}
 	dw := tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 8}
-	x := rnd(b, g, 32, 8, 28, 28)
-	wp, wd := rnd(b, g, 8, 8, 1, 1), rnd(b, g, 8, 1, 3, 3)
+	dw2 := tensor.Conv2DParams{Stride: 2, Pad: 2, Dilation: 1, Groups: 8}
+	x, dy2 := rnd(b, g, 32, 8, 28, 28), rnd(b, g, 32, 8, 14, 14)
+	wp, wd, wd5 := rnd(b, g, 8, 8, 1, 1), rnd(b, g, 8, 1, 3, 3), rnd(b, g, 8, 1, 5, 5)
 	for _, c := range []struct {
 		name string
 		run  func() *tensor.Tensor
@@ -57,6 +58,7 @@ func BenchmarkConv(bm *testing.B) {
 		{"depthwise", func() *tensor.Tensor { return tensor.Conv2D(x, wd, dw) }},
 		{"depthwise_data", func() *tensor.Tensor { return tensor.Conv2DBackwardData(x, wd, x.Shape, dw) }},
 		{"depthwise_filter", func() *tensor.Tensor { return tensor.Conv2DBackwardFilter(x, x, wd.Shape, dw) }},
+		{"depthwise_5x5_s2_data", func() *tensor.Tensor { return tensor.Conv2DBackwardData(dy2, wd5, x.Shape, dw2) }},
 	} {
 		bm.Run(c.name, func(bm *testing.B) {
 			c.run().Free()

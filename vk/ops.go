@@ -429,7 +429,7 @@ func (b *Backend) conv(kind convKind, y, x, w *tensor.Tensor, p tensor.Conv2DPar
 			b.launch(kernel{shader: "depthwise_conv2d", spec: b.spec1(dwKernel(kh, kw)), bind: []*tensor.Tensor{y, x, w},
 				writes: 1, params: params, groups: b.elems(n * cout * oh * ow)})
 		case convBackwardData:
-			b.launch(kernel{shader: "depthwise_conv2d_backward_data", spec: b.spec1(flag(p.Stride == 1), dwKernel(kh, kw)), bind: []*tensor.Tensor{x, y, w},
+			b.launch(kernel{shader: "depthwise_conv2d_backward_data", spec: b.spec1(strideLog(p.Stride), dwKernel(kh, kw)), bind: []*tensor.Tensor{x, y, w},
 				writes: 1, params: params, groups: b.elems(n * cin * h * wd)})
 		case convBackwardFilter:
 			b.launch(kernel{shader: "depthwise_conv2d_backward_filter", spec: b.spec1(), bind: []*tensor.Tensor{w, x, y},
@@ -557,6 +557,17 @@ func orElse(t, instead *tensor.Tensor) *tensor.Tensor {
 func dwKernel(kh, kw int) uint32 {
 	if kh == kw && (kh == 3 || kh == 5) {
 		return u(kh)
+	}
+	return 0
+}
+
+// strideLog is the STRIDE_LOG constant of depthwise_conv2d_backward_data: 1 + log2 of a
+// power-of-two stride up to 8 (shifts and masks in the shader), else 0 (divisions).
+func strideLog(s int) uint32 {
+	for l := 0; l <= 3; l++ {
+		if s == 1<<l {
+			return u(l + 1)
+		}
 	}
 	return 0
 }

@@ -165,6 +165,12 @@ var parityCases = []parityCase{
 	convCase("conv_groups2", []int{2, 4, 6, 6}, []int{6, 2, 3, 3}, tensor.Conv2DParams{Stride: 1, Pad: 1, Dilation: 1, Groups: 2}),
 	convCase("depthwise_s2", []int{2, 5, 9, 9}, []int{5, 1, 3, 3}, tensor.Conv2DParams{Stride: 2, Pad: 1, Dilation: 1, Groups: 5}),
 	convCase("depthwise_dil", []int{2, 3, 8, 8}, []int{3, 1, 5, 5}, tensor.Conv2DParams{Stride: 1, Pad: 4, Dilation: 2, Groups: 3}),
+	// The specialised paths' fallbacks and edges: a stride that is no power of two, a
+	// non-square depthwise kernel (no fixed side), a grouped pointwise conv, a strided 1x1.
+	convCase("depthwise_s3", []int{2, 3, 11, 10}, []int{3, 1, 3, 3}, tensor.Conv2DParams{Stride: 3, Pad: 1, Dilation: 1, Groups: 3}),
+	convCase("depthwise_3x5_s2_d2", []int{1, 4, 13, 12}, []int{4, 1, 3, 5}, tensor.Conv2DParams{Stride: 2, Pad: 2, Dilation: 2, Groups: 4}),
+	convCase("pointwise_groups2", []int{3, 6, 5, 7}, []int{4, 3, 1, 1}, tensor.Conv2DParams{Stride: 1, Pad: 0, Dilation: 1, Groups: 2}),
+	convCase("conv1x1_s2", []int{2, 5, 9, 9}, []int{7, 5, 1, 1}, tensor.Conv2DParams{Stride: 2, Pad: 0, Dilation: 1, Groups: 1}),
 	{name: "matmul", run: func(dev tensor.Backend, g *tensor.RNG) []*tensor.Tensor {
 		a, b := rnd(dev, g, 17, 33), rnd(dev, g, 33, 65)
 		at, bt := rnd(dev, g, 33, 17), rnd(dev, g, 65, 33)

@@ -4,10 +4,27 @@
 #include "common.glsl"
 #include "conv.glsl"
 
-// STRIDE1 (spec id 3), set by the host for stride 1: a tap's output position is its offset
-// itself, with no signed division and modulo per tap (the DARTS sep and dil convs outside
-// the reduction edges); the other branch is compiled out.
-layout(constant_id = 3) const uint STRIDE1 = 0;
+// STRIDE_LOG (spec id 3): 1 + log2 of a power-of-two stride fixed by the host (1: stride 1,
+// 2: stride 2), 0 for a stride read from the push constants. With it, a tap's output
+// position is a shift and its divisibility a mask instead of a signed division and modulo
+// per tap; for stride 1 both fold away. The other branch is compiled out.
+layout(constant_id = 3) const uint STRIDE_LOG = 0;
+
+// outPos maps a tap offset t = i + pad - k*dilation to its output position, or -1 where no
+// output's tap lands on this input.
+int outPos(int t, uint outSize) {
+	if (t < 0) return -1;
+	int o;
+	if (STRIDE_LOG != 0) {
+		int sh = int(STRIDE_LOG) - 1;
+		if ((t & ((1 << sh) - 1)) != 0) return -1;
+		o = t >> sh;
+	} else {
+		if (t % CV_S != 0) return -1;
+		o = t / CV_S;
+	}
+	return o < int(outSize) ? o : -1;
+}
 // K_S (spec id 4): the side of a square kernel when the host fixes it, as in
 // depthwise_conv2d.comp (0: KH and KW from the push constants).
 layout(constant_id = 4) const uint K_S = 0;
@@ -21,14 +38,12 @@ void main() {
 	uint KH = K_S != 0 ? K_S : CV_KH, KW = K_S != 0 ? K_S : CV_KW;
 	float s = 0.0;
 	for (uint ky = 0; ky < KH; ky++) {
-		int ty = iy + CV_P - int(ky) * CV_D;
-		if (STRIDE1 != 0 ? (ty < 0 || ty >= int(CV_OH)) : (ty < 0 || ty % CV_S != 0 || ty / CV_S >= int(CV_OH))) continue;
-		uint oy = STRIDE1 != 0 ? uint(ty) : uint(ty / CV_S);
+		int oy = outPos(iy + CV_P - int(ky) * CV_D, CV_OH);
+		if (oy < 0) continue;
 		for (uint kx = 0; kx < KW; kx++) {
-			int tx = ix + CV_P - int(kx) * CV_D;
-			if (STRIDE1 != 0 ? (tx < 0 || tx >= int(CV_OW)) : (tx < 0 || tx % CV_S != 0 || tx / CV_S >= int(CV_OW))) continue;
-			uint ox = STRIDE1 != 0 ? uint(tx) : uint(tx / CV_S);
-			s += T2((c * KH + ky) * KW + kx) * T1((bc * CV_OH + oy) * CV_OW + ox);
+			int ox = outPos(ix + CV_P - int(kx) * CV_D, CV_OW);
+			if (ox < 0) continue;
+			s += T2((c * KH + ky) * KW + kx) * T1((bc * CV_OH + uint(oy)) * CV_OW + uint(ox));
 		}
 	}
 	T0(i) = s;
