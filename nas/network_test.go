@@ -54,24 +54,6 @@ func TestForwardWithoutGradFreesOnlyDeadActivations(t *testing.T) {
 	}
 }
 
-// liveMeter is a poisonOnFree backend that also counts the elements allocated and not yet
-// freed, and their peak since the last reset.
-type liveMeter struct {
-	poisonOnFree
-	live, peak int
-}
-
-func (m *liveMeter) Alloc(n int) tensor.Buffer {
-	m.live += n
-	m.peak = max(m.peak, m.live)
-	return m.poisonOnFree.Alloc(n)
-}
-
-func (m *liveMeter) Free(b tensor.Buffer) {
-	m.live -= b.Len()
-	m.poisonOnFree.Free(b)
-}
-
 // TestNB201ForwardWithoutGradFreesOnlyDeadActivations is the test above for the NB201
 // stage supernet (nb201 and nb201-varied with the size-variable phase on: α_mix and the
 // early-exit mixture α_exit live) and the NB201 evaluation network (skip connections,
@@ -80,7 +62,7 @@ func (m *liveMeter) Free(b tensor.Buffer) {
 // recording tape's on a backend that poisons freed buffers, and the no-grad passes hold
 // at most maxShare of the activations the recording pass holds at its peak.
 func TestNB201ForwardWithoutGradFreesOnlyDeadActivations(t *testing.T) {
-	dev := &liveMeter{poisonOnFree: poisonOnFree{ref.New()}}
+	dev := &allocMeter{Backend: poisonOnFree{ref.New()}} // counts live elements, poisons freed buffers
 	rng := tensor.NewRNG(6)
 	type forward func(tp *autograd.Tape, x *autograd.Var) *autograd.Var
 	supernet := func(space string) (forward, func(bool)) {

@@ -41,28 +41,7 @@ func resumeMatches(t *testing.T, cfg SearchConfig, stopAfter int) {
 	if _, err := resumed.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	a, err := checkpoint.Read(filepath.Join(straight.dir.Path, rundir.Checkpoint))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := checkpoint.Read(filepath.Join(dir, rundir.Checkpoint))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(a.Entries) != len(b.Entries) {
-		t.Fatalf("%d vs %d tensors", len(a.Entries), len(b.Entries))
-	}
-	for name, ea := range a.Entries {
-		eb, ok := b.Entries[name]
-		if !ok {
-			t.Fatalf("resumed checkpoint lacks %s", name)
-		}
-		for i := range ea.Data {
-			if ea.Data[i] != eb.Data[i] {
-				t.Fatalf("%s[%d]: straight %v, resumed %v", name, i, ea.Data[i], eb.Data[i])
-			}
-		}
-	}
+	sameCheckpoints(t, straight.dir.Path, dir)
 	sa, _ := os.ReadFile(filepath.Join(straight.dir.Path, rundir.State))
 	sb, _ := os.ReadFile(filepath.Join(dir, rundir.State))
 	if string(sa) != string(sb) {
@@ -92,5 +71,33 @@ func TestZODARTSResumeIsBitIdentical(t *testing.T) {
 			cfg.Layers, cfg.Channels, cfg.Batch = 1, 2, 8 // 24 images per half: 3 iterations per epoch
 			resumeMatches(t, cfg, c.stopAfter)
 		})
+	}
+}
+
+// sameCheckpoints fails t unless the checkpoints of two run directories hold the same
+// tensors, bit for bit.
+func sameCheckpoints(t *testing.T, dirA, dirB string) {
+	t.Helper()
+	a, err := checkpoint.Read(filepath.Join(dirA, rundir.Checkpoint))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := checkpoint.Read(filepath.Join(dirB, rundir.Checkpoint))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Entries) != len(b.Entries) {
+		t.Fatalf("%d vs %d tensors", len(a.Entries), len(b.Entries))
+	}
+	for name, ea := range a.Entries {
+		eb, ok := b.Entries[name]
+		if !ok {
+			t.Fatalf("resumed checkpoint lacks %s", name)
+		}
+		for i := range ea.Data {
+			if ea.Data[i] != eb.Data[i] {
+				t.Fatalf("%s[%d]: straight %v, resumed %v", name, i, ea.Data[i], eb.Data[i])
+			}
+		}
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"godarts/autograd"
-	"godarts/checkpoint"
 	"godarts/data"
 	"godarts/nas/genotype"
 	"godarts/optim"
@@ -161,25 +160,7 @@ func TestResumeIsBitIdentical(t *testing.T) {
 	if _, err := resumed.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	a, err := checkpoint.Read(filepath.Join(straight.dir.Path, rundir.Checkpoint))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := checkpoint.Read(filepath.Join(dir, rundir.Checkpoint))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(a.Entries) != len(b.Entries) {
-		t.Fatalf("%d vs %d tensors", len(a.Entries), len(b.Entries))
-	}
-	for name, ea := range a.Entries {
-		eb := b.Entries[name]
-		for i := range ea.Data {
-			if ea.Data[i] != eb.Data[i] {
-				t.Fatalf("%s[%d]: straight %v, resumed %v", name, i, ea.Data[i], eb.Data[i])
-			}
-		}
-	}
+	sameCheckpoints(t, straight.dir.Path, dir)
 	ma, _ := os.ReadFile(filepath.Join(straight.dir.Path, rundir.Metrics))
 	mb, _ := os.ReadFile(filepath.Join(dir, rundir.Metrics))
 	if strings.Count(string(ma), "\n") != strings.Count(string(mb), "\n") {
