@@ -97,7 +97,9 @@ func (c *evalCell) forward(tp *autograd.Tape, s0, s1 *autograd.Var, drop func(*a
 				sum = h
 			} else {
 				next := tp.Add(sum, h)
-				tp.Drop([]*autograd.Var{sum, h}, keep(next)...)
+				if !tp.Records() { // a training step builds no keep lists
+					tp.Drop([]*autograd.Var{sum, h}, keep(next)...)
+				}
 				sum = next
 			}
 		}
@@ -110,8 +112,9 @@ func (c *evalCell) forward(tp *autograd.Tape, s0, s1 *autograd.Var, drop func(*a
 		outs[i] = states[j]
 	}
 	out := tp.ConcatChannels(outs...)
-	all := keep()
-	tp.Drop(all[2:], s0, s1, out)
+	if !tp.Records() {
+		tp.Drop(keep()[2:], s0, s1, out)
+	}
 	return out
 }
 
